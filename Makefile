@@ -1,0 +1,8 @@
+# Each target installs what it lacks (scripts/setup.sh), so these work on a fresh clone.
+.PHONY: test build demo bench setup
+
+test:
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, idempotently: each step checks before it installs.
+# Usage: scripts/setup.sh [wasm] [chromium] [node]   (no argument: all of them)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(wasm chromium node)
+
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock, or the glue it writes will not match.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock
+}
+
+setup_wasm() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    echo "setup: adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want_version have_version
+  want_version=$(wasm_bindgen_version)
+  have_version=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have_version" != "$want_version" ]; then
+    echo "setup: installing wasm-bindgen-cli $want_version (have: ${have_version:-none}); this takes a few minutes once"
+    cargo install wasm-bindgen-cli --version "$want_version" --locked
+  fi
+}
+
+setup_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return 0; fi
+  echo "setup: installing Debian's chromium and chromium-driver"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null || { [ -n "$sudo" ] && ! command -v sudo >/dev/null; }; then
+    echo "setup: cannot install chromium here: install Debian's 'chromium' and 'chromium-driver' (or set CHROME/CHROMEDRIVER)" >&2
+    return 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver
+}
+
+setup_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "setup: Node.js 18+ and npm are needed" >&2
+    return 1
+  fi
+  # npm ci is exact; the stamp (a copy of the lockfile it installed) makes a second run free.
+  if ! cmp -s package-lock.json node_modules/.clc-stamp 2>/dev/null; then
+    echo "setup: installing the npm dev tools (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.clc-stamp
+  fi
+}
+
+for step in "${steps[@]}"; do
+  case "$step" in
+    wasm) setup_wasm ;;
+    chromium) setup_chromium ;;
+    node) setup_node ;;
+    *) echo "setup: unknown step $step" >&2; exit 2 ;;
+  esac
+done
