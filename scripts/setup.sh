@@ -22,7 +22,9 @@ setup_wasm() {
   have_version=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have_version" != "$want_version" ]; then
     echo "setup: installing wasm-bindgen-cli $want_version (have: ${have_version:-none}); this takes a few minutes once"
-    cargo install wasm-bindgen-cli --version "$want_version" --locked
+    # --locked can name a dependency version the registry no longer serves; then let cargo resolve afresh.
+    cargo install wasm-bindgen-cli --version "$want_version" --locked \
+      || cargo install wasm-bindgen-cli --version "$want_version"
   fi
 }
 

@@ -21,6 +21,10 @@ stage "setup" bash scripts/setup.sh
 stage "rustfmt" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 stage "core tests (native)" cargo test -p clc-wasm
+# sandbox stage (issue 3)
+# wasm stages (issue 4)
+# package stages (issue 5)
+# demo stage (issue 6)
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed stages: ${failures[*]}"
