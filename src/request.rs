@@ -1,0 +1,355 @@
+//! Request builders: one pure function per operation, returning the request to send.
+//!
+//! Inputs are already validated (see [`crate::validate`]), and each path segment is percent-encoded as well,
+//! so no input can reach another path. Bodies are written by a small JSON string writer: the wasm build
+//! carries no JSON serializer.
+
+use crate::model::{Credentials, Token};
+use crate::validate::{
+    AccountAlias, BaseUrl, DataCenterId, GroupId, ServerId, ServerIds, SnapshotExpirationDays,
+    StatusId,
+};
+use std::fmt;
+
+/// The HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET: reads.
+    Get,
+    /// POST: operations. Never retried by the SDK.
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request ready to send: method, absolute URL, headers and body.
+/// `Debug` hides the bearer token and the login body.
+///
+/// ```
+/// use clc_wasm::{model::Credentials, request, validate::BaseUrl};
+/// let base = BaseUrl::parse("https://api.ctl.io").unwrap();
+/// let req = request::login(&base, &Credentials::new("demo", "pw").unwrap());
+/// assert_eq!(req.url, "https://api.ctl.io/v2/authentication/login");
+/// assert!(!format!("{req:?}").contains("pw"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names and values.
+    pub headers: Vec<(&'static str, String)>,
+    /// The JSON body, if any.
+    pub body: Option<String>,
+}
+
+impl ApiRequest {
+    fn new(method: Method, url: String, token: Option<&Token>, body: Option<String>) -> Self {
+        let mut headers = vec![("Accept", "application/json".to_owned())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json".to_owned()));
+        }
+        if let Some(token) = token {
+            headers.push(("Authorization", format!("Bearer {}", token.expose())));
+        }
+        ApiRequest {
+            method,
+            url,
+            headers,
+            body,
+        }
+    }
+
+    /// The value of header `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(key, value)| match *key {
+                "Authorization" => (*key, "Bearer <redacted>"),
+                _ => (*key, value.as_str()),
+            })
+            .collect();
+        let body = match &self.body {
+            Some(_) if self.url.ends_with(LOGIN_PATH) => Some("<redacted>"),
+            other => other.as_deref(),
+        };
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &body)
+            .finish()
+    }
+}
+
+const LOGIN_PATH: &str = "/v2/authentication/login";
+
+/// Appends `segment` percent-encoded: everything but unreserved characters (RFC 3986) is escaped,
+/// so `/`, `?`, `#` and `%` in an input stay inside its segment.
+fn push_segment(url: &mut String, segment: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    url.push('/');
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            url.push(byte as char);
+        } else {
+            url.push('%');
+            url.push(HEX[usize::from(byte >> 4)] as char);
+            url.push(HEX[usize::from(byte & 0xF)] as char);
+        }
+    }
+}
+
+/// Writes `value` as a JSON string.
+fn push_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn json_id_array(out: &mut String, ids: &ServerIds) {
+    out.push('[');
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        push_json_string(out, id.as_str());
+    }
+    out.push(']');
+}
+
+/// `POST {base}/v2/authentication/login` with `{"username","password"}`.
+pub fn login(base_url: &BaseUrl, credentials: &Credentials) -> ApiRequest {
+    let mut body = String::from("{\"username\":");
+    push_json_string(&mut body, credentials.username());
+    body.push_str(",\"password\":");
+    push_json_string(&mut body, credentials.password());
+    body.push('}');
+    let url = format!("{}{LOGIN_PATH}", base_url.as_str());
+    ApiRequest::new(Method::Post, url, None, Some(body))
+}
+
+/// A server operation that shares the batch shape: POST a JSON array of server IDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerOp {
+    /// Archive Server.
+    Archive,
+    /// Shut Down Server.
+    ShutDown,
+    /// Reset Server.
+    Reset,
+    /// Power On Server.
+    PowerOn,
+    /// Power Off Server.
+    PowerOff,
+    /// Pause Server.
+    Pause,
+    /// Reboot Server.
+    Reboot,
+    /// Start Maintenance Mode.
+    StartMaintenance,
+    /// Stop Maintenance Mode.
+    StopMaintenance,
+}
+
+impl ServerOp {
+    /// The last path segment, e.g. `shutDown`.
+    pub fn path_segment(self) -> &'static str {
+        match self {
+            ServerOp::Archive => "archive",
+            ServerOp::ShutDown => "shutDown",
+            ServerOp::Reset => "reset",
+            ServerOp::PowerOn => "powerOn",
+            ServerOp::PowerOff => "powerOff",
+            ServerOp::Pause => "pause",
+            ServerOp::Reboot => "reboot",
+            ServerOp::StartMaintenance => "startMaintenance",
+            ServerOp::StopMaintenance => "stopMaintenance",
+        }
+    }
+}
+
+/// Builds the requests of a logged-in account. `Debug` hides the token.
+///
+/// ```
+/// use clc_wasm::{model::Token, request::Requests, validate::*};
+/// let requests = Requests::new(
+///     BaseUrl::parse("https://api.ctl.io").unwrap(),
+///     Token::new("t".into()),
+///     AccountAlias::parse("ALIAS").unwrap(),
+/// );
+/// let req = requests.archive_server(&ServerIds::parse(["WA1ALIASWB01", "WA1ALIASWB02"]).unwrap());
+/// assert_eq!(req.url, "https://api.ctl.io/v2/operations/ALIAS/servers/archive");
+/// assert_eq!(req.body.as_deref(), Some(r#"["WA1ALIASWB01","WA1ALIASWB02"]"#));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Requests {
+    base_url: BaseUrl,
+    token: Token,
+    account_alias: AccountAlias,
+}
+
+impl Requests {
+    /// The builder for one account.
+    pub fn new(base_url: BaseUrl, token: Token, account_alias: AccountAlias) -> Self {
+        Requests {
+            base_url,
+            token,
+            account_alias,
+        }
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base_url
+    }
+
+    /// The bearer token.
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
+    /// The account alias.
+    pub fn account_alias(&self) -> &AccountAlias {
+        &self.account_alias
+    }
+
+    /// `{base}/v2/{area}/{alias}` followed by `segments`, each percent-encoded.
+    fn url(&self, area: &str, segments: &[&str]) -> String {
+        let mut url = format!("{}/v2/{area}", self.base_url.as_str());
+        push_segment(&mut url, self.account_alias.as_str());
+        for segment in segments {
+            push_segment(&mut url, segment);
+        }
+        url
+    }
+
+    fn get(&self, url: String) -> ApiRequest {
+        ApiRequest::new(Method::Get, url, Some(&self.token), None)
+    }
+
+    fn post(&self, url: String, body: Option<String>) -> ApiRequest {
+        ApiRequest::new(Method::Post, url, Some(&self.token), body)
+    }
+
+    /// `POST /v2/operations/{alias}/servers/{op}` with a JSON array of the IDs.
+    pub fn server_operation(&self, op: ServerOp, ids: &ServerIds) -> ApiRequest {
+        let mut body = String::with_capacity(ids.len() * 16 + 2);
+        json_id_array(&mut body, ids);
+        let url = self.url("operations", &["servers", op.path_segment()]);
+        self.post(url, Some(body))
+    }
+
+    /// Archive Server.
+    pub fn archive_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::Archive, ids)
+    }
+
+    /// Shut Down Server.
+    pub fn shut_down_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::ShutDown, ids)
+    }
+
+    /// Reset Server.
+    pub fn reset_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::Reset, ids)
+    }
+
+    /// Power On Server.
+    pub fn power_on_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::PowerOn, ids)
+    }
+
+    /// Power Off Server.
+    pub fn power_off_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::PowerOff, ids)
+    }
+
+    /// Pause Server.
+    pub fn pause_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::Pause, ids)
+    }
+
+    /// Reboot Server.
+    pub fn reboot_server(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::Reboot, ids)
+    }
+
+    /// Start Maintenance Mode.
+    pub fn start_maintenance(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::StartMaintenance, ids)
+    }
+
+    /// Stop Maintenance Mode.
+    pub fn stop_maintenance(&self, ids: &ServerIds) -> ApiRequest {
+        self.server_operation(ServerOp::StopMaintenance, ids)
+    }
+
+    /// Create Snapshot: `{"snapshotExpirationDays":7,"serverIds":[...]}`, the days as an integer
+    /// (as the real service is sent it, not the string of the document's example).
+    pub fn create_snapshot(&self, ids: &ServerIds, days: SnapshotExpirationDays) -> ApiRequest {
+        let mut body = format!("{{\"snapshotExpirationDays\":{},\"serverIds\":", days.get());
+        json_id_array(&mut body, ids);
+        body.push('}');
+        let url = self.url("operations", &["servers", "createSnapshot"]);
+        self.post(url, Some(body))
+    }
+
+    /// Archive Group: `POST /v2/groups/{alias}/{groupId}/archive`, no body.
+    pub fn archive_group(&self, id: &GroupId) -> ApiRequest {
+        self.post(self.url("groups", &[id.as_str(), "archive"]), None)
+    }
+
+    /// Get Status: `GET /v2/operations/{alias}/status/{statusId}`.
+    pub fn get_status(&self, id: &StatusId) -> ApiRequest {
+        self.get(self.url("operations", &["status", id.as_str()]))
+    }
+
+    /// Get Server: `GET /v2/servers/{alias}/{serverId}`.
+    pub fn get_server(&self, id: &ServerId) -> ApiRequest {
+        self.get(self.url("servers", &[id.as_str()]))
+    }
+
+    /// Get Group: `GET /v2/groups/{alias}/{groupId}`.
+    pub fn get_group(&self, id: &GroupId) -> ApiRequest {
+        self.get(self.url("groups", &[id.as_str()]))
+    }
+
+    /// Get Data Center with its root group link: `GET /v2/datacenters/{alias}/{dc}?groupLinks=true`.
+    pub fn get_data_center(&self, id: &DataCenterId) -> ApiRequest {
+        let mut url = self.url("datacenters", &[id.as_str()]);
+        url.push_str("?groupLinks=true");
+        self.get(url)
+    }
+}

@@ -1,0 +1,322 @@
+//! Checked inputs: each type can only hold a value the API accepts, so builders never see a bad one.
+//!
+//! Every refusal is an [`Error`] of kind validation that names the field and says why.
+
+use crate::Error;
+
+fn has_space_or_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn is_dot_segment(s: &str) -> bool {
+    s == "." || s == ".."
+}
+
+fn short_alphanumeric(field: &str, value: &str) -> Result<String, Error> {
+    if value.is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    if value.len() > 16 || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::validation(
+            field,
+            "must be 1 to 16 ASCII letters or digits",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// The API's base URL: absolute `http://` or `https://`, with a host and no query, fragment or user info.
+/// Trailing slashes are dropped, so `https://api.ctl.io/` and `https://api.ctl.io` are the same.
+///
+/// ```
+/// use clc_wasm::validate::BaseUrl;
+/// assert_eq!(BaseUrl::parse("https://api.ctl.io/").unwrap().as_str(), "https://api.ctl.io");
+/// assert!(BaseUrl::parse("/v2").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// Checks `url`.
+    pub fn parse(url: &str) -> Result<Self, Error> {
+        const FIELD: &str = "baseUrl";
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| {
+                Error::validation(FIELD, "must be an absolute http:// or https:// URL")
+            })?;
+        if has_space_or_control(url) {
+            return Err(Error::validation(
+                FIELD,
+                "must not contain spaces or control characters",
+            ));
+        }
+        if url.contains(['?', '#']) {
+            return Err(Error::validation(
+                FIELD,
+                "must not have a query or a fragment",
+            ));
+        }
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.contains('@') {
+            return Err(Error::validation(FIELD, "must not contain user info"));
+        }
+        if host.is_empty() || host.starts_with(':') {
+            return Err(Error::validation(FIELD, "must have a host"));
+        }
+        Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
+    }
+
+    /// The URL without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An account alias such as `ALIAS` or `RLS1`: 1 to 16 ASCII letters or digits.
+///
+/// ```
+/// use clc_wasm::validate::AccountAlias;
+/// assert!(AccountAlias::parse("DEMO").is_ok());
+/// assert!(AccountAlias::parse("DE/MO").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountAlias(String);
+
+impl AccountAlias {
+    /// Checks `alias`.
+    pub fn parse(alias: &str) -> Result<Self, Error> {
+        short_alphanumeric("accountAlias", alias).map(AccountAlias)
+    }
+
+    /// The alias as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A data center alias such as `WA1`: 1 to 16 ASCII letters or digits.
+///
+/// ```
+/// use clc_wasm::validate::DataCenterId;
+/// assert!(DataCenterId::parse("WA1").is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataCenterId(String);
+
+impl DataCenterId {
+    /// Checks `id`.
+    pub fn parse(id: &str) -> Result<Self, Error> {
+        short_alphanumeric("dataCenter", id).map(DataCenterId)
+    }
+
+    /// The alias as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn server_id(field: &str, id: &str) -> Result<ServerId, Error> {
+    if id.is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    if id.len() > 256 {
+        return Err(Error::validation(field, "must be at most 256 characters"));
+    }
+    if has_space_or_control(id) {
+        return Err(Error::validation(
+            field,
+            "must not contain spaces or control characters",
+        ));
+    }
+    if is_dot_segment(id) {
+        return Err(Error::validation(field, "must not be \".\" or \"..\""));
+    }
+    Ok(ServerId(id.to_owned()))
+}
+
+/// A server ID such as `WA1ALIASWB01`: not empty, at most 256 characters, no spaces or control characters.
+///
+/// ```
+/// use clc_wasm::validate::ServerId;
+/// assert!(ServerId::parse("WA1ALIASWB01").is_ok());
+/// assert!(ServerId::parse("WA1 ALIAS").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerId(String);
+
+impl ServerId {
+    /// Checks `id`.
+    pub fn parse(id: &str) -> Result<Self, Error> {
+        server_id("serverId", id)
+    }
+
+    /// The ID as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A non-empty list of distinct server IDs. Duplicates are refused ignoring case, because the service
+/// lower-cases names: `WEB01` and `web01` are one server, and sending both would queue it twice.
+///
+/// ```
+/// use clc_wasm::validate::ServerIds;
+/// assert_eq!(ServerIds::parse(["WA1ALIASWB01", "WA1ALIASWB02"]).unwrap().len(), 2);
+/// assert!(ServerIds::parse(["WEB01", "web01"]).is_err());
+/// assert!(ServerIds::parse(Vec::<String>::new()).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerIds(Vec<ServerId>);
+
+impl ServerIds {
+    /// Checks every ID and the list as a whole; errors name the entry (`serverIds[3]`).
+    pub fn parse<I, S>(ids: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut checked = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (index, id) in ids.into_iter().enumerate() {
+            let field = format!("serverIds[{index}]");
+            let id = server_id(&field, id.as_ref())?;
+            if !seen.insert(id.0.to_ascii_lowercase()) {
+                return Err(Error::validation(
+                    &field,
+                    format!("{} is listed twice", id.0),
+                ));
+            }
+            checked.push(id);
+        }
+        if checked.is_empty() {
+            return Err(Error::validation(
+                "serverIds",
+                "must list at least one server",
+            ));
+        }
+        Ok(ServerIds(checked))
+    }
+
+    /// The IDs, in the order given.
+    pub fn as_slice(&self) -> &[ServerId] {
+        &self.0
+    }
+
+    /// How many IDs there are (never 0).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always false: the list is never empty. Present because clippy expects it beside `len`.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The IDs, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = &ServerId> {
+        self.0.iter()
+    }
+}
+
+/// A group ID: exactly 32 hexadecimal digits, e.g. `2a5c0b9662cf4fc8bf6180f139facdc0`.
+///
+/// ```
+/// use clc_wasm::validate::GroupId;
+/// assert!(GroupId::parse("2a5c0b9662cf4fc8bf6180f139facdc0").is_ok());
+/// assert!(GroupId::parse("../../x").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupId(String);
+
+impl GroupId {
+    /// Checks `id`.
+    pub fn parse(id: &str) -> Result<Self, Error> {
+        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::validation(
+                "groupId",
+                "must be 32 hexadecimal digits",
+            ));
+        }
+        Ok(GroupId(id.to_owned()))
+    }
+
+    /// The ID as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A job's status ID, e.g. `wa1-12345`: ASCII letters, digits, `-`, `_` and `.`, at most 256 characters.
+///
+/// ```
+/// use clc_wasm::validate::StatusId;
+/// assert!(StatusId::parse("wa1-12345").is_ok());
+/// assert!(StatusId::parse("..").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatusId(String);
+
+impl StatusId {
+    /// Checks `id`.
+    pub fn parse(id: &str) -> Result<Self, Error> {
+        const FIELD: &str = "statusId";
+        if id.is_empty() {
+            return Err(Error::validation(FIELD, "must not be empty"));
+        }
+        if id.len() > 256
+            || is_dot_segment(id)
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err(Error::validation(
+                FIELD,
+                "must be at most 256 ASCII letters, digits, '-', '_' or '.'",
+            ));
+        }
+        Ok(StatusId(id.to_owned()))
+    }
+
+    /// The ID as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How many days a snapshot is kept: an integer from 1 to 10.
+///
+/// ```
+/// use clc_wasm::validate::SnapshotExpirationDays;
+/// assert_eq!(SnapshotExpirationDays::from_f64(7.0).unwrap().get(), 7);
+/// for bad in [0.0, 11.0, 2.5, f64::NAN, -1.0] {
+///     assert!(SnapshotExpirationDays::from_f64(bad).is_err());
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SnapshotExpirationDays(u8);
+
+impl SnapshotExpirationDays {
+    const FIELD: &'static str = "expirationDays";
+    const RULE: &'static str = "must be an integer from 1 to 10";
+
+    /// Checks a number, as JS passes it.
+    pub fn from_f64(days: f64) -> Result<Self, Error> {
+        if days.fract() == 0.0 && (1.0..=10.0).contains(&days) {
+            Ok(SnapshotExpirationDays(days as u8))
+        } else {
+            Err(Error::validation(Self::FIELD, Self::RULE))
+        }
+    }
+
+    /// The refusal for a value that is not a number at all (a string, `null`, an object); `what` names its type.
+    pub fn not_a_number(what: &str) -> Error {
+        Error::validation(Self::FIELD, format!("{}, not {what}", Self::RULE))
+    }
+
+    /// The number of days.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
