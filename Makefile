@@ -6,3 +6,7 @@ test:
 
 setup:
 	bash scripts/setup.sh
+
+# Benchmarks (issue 7): release package + release sandbox + headless Chromium; writes bench/results.json.
+bench:
+	bash bench/run.sh

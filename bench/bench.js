@@ -1,0 +1,310 @@
+// Benchmark phases that run inside the page (see page.html); bench/run.mjs calls them through page.evaluate and
+// gets plain JSON back. Everything talks to the sandbox that served this page, on the same origin.
+//
+// Fairness rules, applied in every phase:
+// - the "raw" side sends the byte-identical request the SDK would send (taken from clc.requests.*), checks
+//   res.ok and JSON.parses the text, as a hand-written client would;
+// - A and B alternate which goes first, on the same page, against the same sandbox state;
+// - sandbox control requests (/sandbox/reset, /sandbox/faults) happen outside the timed regions.
+
+const ORIGIN = location.origin;
+const CREDENTIALS = { username: "demo", password: "demo-password" };
+
+let mod; // the package's browser entry (auto-inits the wasm)
+let wasm; // the wasm exports, for memory.buffer.byteLength
+let clc; // a logged-in client using the page's own fetch
+
+const now = () => performance.now();
+
+/** The median of a list of numbers. */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function quantile(values, q) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+async function sandbox(method, path, body) {
+  const res = await fetch(ORIGIN + path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+const reset = () => sandbox("POST", "/sandbox/reset");
+const setFaults = (f) => sandbox("PUT", "/sandbox/faults", f);
+
+/** The request a hand-written client would send, then JSON.parse of the answer. */
+async function raw(req) {
+  const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+/** The wasm Memory: the no-auto-init glue's init returns the exports of the instance index.js already made. */
+async function wasmExports() {
+  const glue = await import("/pkg/clc_wasm.js");
+  const exports = await glue.default();
+  if (!exports || !exports.memory) throw new Error("the glue's init did not return the wasm exports with memory");
+  return exports;
+}
+
+const memoryBytes = () => wasm.memory.buffer.byteLength;
+
+/** Loads the package, logs in, and describes the page (timer isolation matters for sub-ms timings). */
+export async function setup() {
+  mod = await import("/pkg/index.js");
+  wasm = await wasmExports();
+  await reset();
+  clc = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN });
+  return { crossOriginIsolated: self.crossOriginIsolated, memory: memoryBytes(), userAgent: navigator.userAgent };
+}
+
+/**
+ * Works out how shutting down one server can be repeated with the same answer every time: if a second shutDown of a
+ * started server still queues, nothing is needed; otherwise reset the sandbox before each call (and, if a reset
+ * drops tokens, log in again) so every call sees a started server. Returns the chosen server and preparation.
+ */
+async function repeatableShutDown() {
+  const server = "WA1DEMOWEB01";
+  await reset();
+  const req = clc.requests.shutDownServer(server);
+  const first = await raw(req);
+  const second = await raw(req);
+  if (first[0].isQueued && second[0].isQueued) {
+    return { server, prepare: async () => {}, strategy: "none: repeated shutDown keeps queuing", queued: true };
+  }
+  await reset();
+  let tokenSurvivesReset = true;
+  try {
+    await raw(req);
+  } catch (e) {
+    tokenSurvivesReset = false;
+  }
+  if (tokenSurvivesReset) {
+    return { server, prepare: reset, strategy: "POST /sandbox/reset before each call", queued: first[0].isQueued };
+  }
+  // A reset forgets tokens: log in again after each reset, outside the timing, and rebuild both sides.
+  return {
+    server,
+    strategy: "POST /sandbox/reset + login before each call",
+    queued: first[0].isQueued,
+    prepare: async () => {
+      await reset();
+      clc = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN });
+    },
+    rebuilds: true,
+  };
+}
+
+/**
+ * SDK vs raw fetch for one shutDown call of `ids`, `pairs` times, alternating which side goes first.
+ * Returns medians and the median of per-pair ratios (sdk / raw).
+ */
+async function pairs(ids, count, warmup, prepare, rebuilds) {
+  let req = clc.requests.shutDownServer(ids);
+  const sdkMs = [];
+  const rawMs = [];
+  const ratios = [];
+  let sdkLen = -1;
+  let rawLen = -1;
+  const sdk = async () => {
+    await prepare();
+    const t0 = now();
+    const r = await clc.shutDownServer(ids);
+    const t = now() - t0;
+    sdkLen = r.length;
+    return t;
+  };
+  const rawSide = async () => {
+    await prepare();
+    if (rebuilds) req = clc.requests.shutDownServer(ids); // new token after a re-login; outside the timing
+    const t0 = now();
+    const r = await raw(req);
+    const t = now() - t0;
+    rawLen = r.length;
+    return t;
+  };
+  for (let i = 0; i < warmup + count; i++) {
+    let a;
+    let b;
+    if (i % 2 === 0) {
+      a = await sdk();
+      b = await rawSide();
+    } else {
+      b = await rawSide();
+      a = await sdk();
+    }
+    if (i < warmup) continue;
+    sdkMs.push(a);
+    rawMs.push(b);
+    ratios.push(a / b);
+  }
+  if (sdkLen !== rawLen) throw new Error(`SDK answered ${sdkLen} results, raw ${rawLen}`);
+  return {
+    n: Array.isArray(ids) ? ids.length : 1,
+    pairs: count,
+    sdk_ms: median(sdkMs),
+    raw_ms: median(rawMs),
+    ratio: median(ratios),
+    ratio_p25: quantile(ratios, 0.25),
+    ratio_p75: quantile(ratios, 0.75),
+    sdk_minus_raw_ms: median(sdkMs) - median(rawMs),
+  };
+}
+
+/** Call overhead: shutDown of one real server, SDK vs raw. */
+export async function overhead(count = 300) {
+  const { server, prepare, strategy, queued, rebuilds } = await repeatableShutDown();
+  const result = await pairs(server, count, 30, prepare, rebuilds);
+  await reset();
+  clc = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN });
+  return { ...result, server, queued, strategy };
+}
+
+/** Distinct server IDs the sandbox does not know (answered isQueued:false). */
+export function unknownIds(n, prefix = "WA1BENCH") {
+  return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, "0")}`);
+}
+
+/** Batch scaling: one call with n distinct IDs, SDK vs raw. */
+export async function batch(n, count) {
+  const ids = unknownIds(n);
+  return pairs(ids, count, Math.min(10, count), async () => {}, false);
+}
+
+/** Runs `f` `k` times: used to profile one side under the CDP profiler (run.mjs starts/stops it). */
+export async function repeatSdk(n, k) {
+  const ids = n === 1 ? "WA1BENCH00000" : unknownIds(n);
+  for (let i = 0; i < k; i++) await clc.shutDownServer(ids);
+}
+
+export async function repeatRaw(n, k) {
+  const req = clc.requests.shutDownServer(n === 1 ? "WA1BENCH00000" : unknownIds(n));
+  for (let i = 0; i < k; i++) await raw(req);
+}
+
+/**
+ * Waiting: one job per duration (PUT jobMs before each creation, one shutDown of a started server per job), then
+ * `mode` "one" (one wait over all batches' results) or "all" (Promise.all of one wait per batch).
+ * Counts status requests through a counting fetch given to the client.
+ */
+export async function waiting(durations, mode, minPollMs, maxPollMs) {
+  const servers = ["WA1DEMOWEB01", "WA1DEMOWEB02", "WA1DEMODB01", "WA1DEMONGT01", "VA1DEMORPT01", "VA1DEMORPT02"];
+  if (durations.length > servers.length) throw new Error("more jobs than started servers");
+  await reset();
+  const statusPolls = new Map(); // job id -> status requests
+  const countingFetch = (input, init) => {
+    const url = typeof input === "string" ? input : input.url;
+    const m = /\/status\/([^/?#]+)/.exec(url);
+    if (m) statusPolls.set(m[1], (statusPolls.get(m[1]) || 0) + 1);
+    return fetch(input, init);
+  };
+  const wclc = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN, fetch: countingFetch });
+  const batches = [];
+  const ends = [];
+  for (let i = 0; i < durations.length; i++) {
+    await setFaults({ jobMs: durations[i] });
+    const sent = now();
+    const ops = await wclc.shutDownServer(servers[i]);
+    const received = now();
+    if (!ops[0] || !ops[0].isQueued) throw new Error(`${servers[i]} was not queued: ${JSON.stringify(ops)}`);
+    // The job's clock starts while the sandbox handles the request: between sent and received (< 1 ms apart here).
+    ends.push((sent + received) / 2 + durations[i]);
+    batches.push(ops);
+  }
+  statusPolls.clear(); // only count the wait's requests
+  const options = { minPollMs, maxPollMs };
+  const t0 = now();
+  let results;
+  if (mode === "one") {
+    results = [await wclc.wait(batches.flat(), options)];
+  } else {
+    results = await Promise.all(batches.map((ops) => wclc.wait(ops, options)));
+  }
+  const t1 = now();
+  const lastEnd = Math.max(...ends);
+  const ok = results.every((r) => r.ok);
+  const jobs = results.flatMap((r) => r.jobs);
+  const polls = [...statusPolls.values()].reduce((a, b) => a + b, 0);
+  const reportedPolls = jobs.reduce((a, j) => a + j.polls, 0);
+  await reset();
+  return {
+    mode,
+    jobs: durations.length,
+    durations_ms: durations,
+    min_poll_ms: minPollMs,
+    max_poll_ms: maxPollMs,
+    ok,
+    outcomes: results.flatMap((r) => r.servers.map((s) => s.outcome)),
+    polls,
+    polls_reported_by_wait: reportedPolls,
+    polls_by_job: jobs.map((j) => ({ id: j.id, polls: statusPolls.get(j.id) || 0, outcome: j.outcome })),
+    polls_per_job: polls / durations.length,
+    wait_ms: t1 - t0,
+    ideal_ms: lastEnd - t0,
+    late_ms: t1 - lastEnd,
+    overhead_ratio: (t1 - t0) / (lastEnd - t0),
+  };
+}
+
+/**
+ * Memory: 10,000 calls (request builders, validation errors, real calls answered and failing), sampling the wasm
+ * memory size every `every` calls.
+ */
+export async function memory(total = 10000, every = 500) {
+  await reset();
+  const before = memoryBytes();
+  const samples = [{ calls: 0, bytes: before }];
+  const ten = unknownIds(10, "WA1MEM");
+  let errors = 0;
+  for (let i = 1; i <= total; i++) {
+    switch (i % 10) {
+      case 0: // a real call (not queued: unknown server)
+        await clc.shutDownServer(`WA1MEMREAL${i % 97}`);
+        break;
+      case 1:
+        clc.requests.createSnapshot(ten, { expirationDays: 7 });
+        break;
+      case 2: // the validation error path (duplicate IDs) must not leak either
+        try {
+          clc.requests.shutDownServer(["WA1MEMDUP", "wa1memdup"]);
+        } catch (e) {
+          errors++;
+        }
+        break;
+      case 3:
+        clc.requests.getServer("WA1DEMOWEB01");
+        break;
+      case 4:
+        clc.requests.getStatus("wa1-12345");
+        break;
+      case 5:
+        if (i % 50 === 5) {
+          // a real call that fails (404), through the error decoding path
+          try {
+            await clc.getServer("WA1NOSUCH01");
+          } catch (e) {
+            errors++;
+          }
+        } else {
+          clc.requests.archiveGroup("2a5c0b9662cf4fc8bf6180f139facdc2");
+        }
+        break;
+      default:
+        clc.requests.shutDownServer(ten);
+    }
+    if (i % every === 0) samples.push({ calls: i, bytes: memoryBytes() });
+  }
+  const after = memoryBytes();
+  const at500 = samples.find((s) => s.calls >= 500);
+  return { before, after, after_first_500: at500 ? at500.bytes : before, flat_after_500: at500 ? at500.bytes === after : true, errors, samples };
+}

@@ -1,0 +1,330 @@
+// `make bench` driver: sizes from pkg/, then every in-browser phase of bench/bench.js in headless Chromium against the
+// sandbox at CLC_SANDBOX_URL (started by scripts/with-sandbox.sh with --www bench --pkg pkg). Prints a Markdown
+// table and writes bench/results.json.
+//
+// Options (env): BENCH_PAIRS (default 300), BENCH_PROFILE=1 (always profile; otherwise only when a goal is missed),
+// BENCH_OUT (default bench/results.json).
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const base = process.env.CLC_SANDBOX_URL;
+if (!base) {
+  console.error("CLC_SANDBOX_URL is not set: run through `make bench` (scripts/with-sandbox.sh)");
+  process.exit(2);
+}
+const PAIRS = Number(process.env.BENCH_PAIRS || 300);
+const OUT = process.env.BENCH_OUT || join(root, "bench", "results.json");
+const GOALS = { call_overhead_ratio: 1.1, batch_1000_ratio: 1.25 };
+const started = Date.now();
+const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+
+// ---- size -------------------------------------------------------------------------------------------------------
+function sizes() {
+  const pkg = join(root, "pkg");
+  const wasm = readFileSync(join(pkg, "clc_wasm_bg.wasm"));
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const br = (b) =>
+    brotliCompressSync(b, {
+      params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: b.length },
+    }).length;
+  const jsFiles = ["index.js", "clc_wasm.js", "errors.js"].filter((f) => existsSync(join(pkg, f)));
+  const js = Object.fromEntries(
+    jsFiles.map((f) => {
+      const b = readFileSync(join(pkg, f));
+      return [f, { raw: b.length, gz: gz(b) }];
+    }),
+  );
+  return {
+    wasm_raw: wasm.length,
+    wasm_gz: gz(wasm),
+    wasm_br: br(wasm),
+    // Each file gzipped on its own, as a server would send them.
+    js_gz: Object.values(js).reduce((a, f) => a + f.gz, 0),
+    js_raw: Object.values(js).reduce((a, f) => a + f.raw, 0),
+    js_files: js,
+  };
+}
+
+// ---- browser ----------------------------------------------------------------------------------------------------
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * The bench page is made cross-origin isolated (COOP + COEP added by a route on the page document only), so
+ * performance.now() has 5 µs resolution instead of 100 µs. Only the document goes through the route; /v2 and /pkg
+ * requests go straight to the sandbox.
+ */
+async function isolate(context) {
+  await context.route(/\/page\.html(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: {
+        ...response.headers(),
+        "cross-origin-opener-policy": "same-origin",
+        "cross-origin-embedder-policy": "require-corp",
+      },
+    });
+  });
+}
+
+function watch(page) {
+  page.on("pageerror", (e) => log("page error:", e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") log(`page ${m.type()}:`, m.text());
+  });
+}
+
+/** Init: fresh contexts (cold HTTP and code caches) and reloads in one context (warm). */
+async function init(browser, loads = 20) {
+  const one = async (page) => {
+    await page.waitForFunction(() => window.__init !== undefined, null, { timeout: 30000 });
+    const r = await page.evaluate(() => window.__init);
+    if (r.error) throw new Error(`init page: ${r.error}`);
+    return r;
+  };
+  const cold = [];
+  for (let i = 0; i < loads; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${base}/page.html?init`);
+    cold.push(await one(page));
+    await context.close();
+  }
+  const warm = [];
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(`${base}/page.html?init`);
+  await one(page);
+  for (let i = 0; i < loads; i++) {
+    await page.reload();
+    warm.push(await one(page));
+  }
+  await context.close();
+  const med = (xs, k) => median(xs.map((x) => x[k]));
+  return {
+    loads,
+    init_ms: med(cold, "importToReadyMs"),
+    init_warm_ms: med(warm, "importToReadyMs"),
+    navigation_to_ready_ms: med(cold, "navigationToReadyMs"),
+    login_ms: med(cold, "loginMs"),
+  };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * CPU profile (CDP sampling profiler) of `k` SDK calls with n IDs, against `k` raw calls: self time by function, so
+ * the report can say where the extra time goes.
+ */
+async function profile(page, n, k) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
+  const run = async (fn) => {
+    await cdp.send("Profiler.start");
+    const t0 = Date.now();
+    await page.evaluate(([fn, n, k]) => window.bench[fn](n, k), [fn, n, k]);
+    const ms = Date.now() - t0;
+    const { profile } = await cdp.send("Profiler.stop");
+    return { ms, top: topSelf(profile) };
+  };
+  const sdk = await run("repeatSdk");
+  const raw = await run("repeatRaw");
+  await cdp.detach();
+  return { n, calls: k, sdk, raw };
+}
+
+function topSelf(profile, limit = 15) {
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const deltas = profile.timeDeltas || [];
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const dt = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000; // µs -> ms; a sample's time is the gap to the next one
+    const f = node.callFrame;
+    const file = f.url ? f.url.replace(/^.*\//, "") : "";
+    const key = `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.lineNumber + 1}` : ""}`;
+    self.set(key, (self.get(key) || 0) + dt);
+    total += dt;
+  });
+  return {
+    total_ms: total,
+    functions: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([fn, ms]) => ({ fn, self_ms: +ms.toFixed(2), share: +(ms / total).toFixed(3) })),
+  };
+}
+
+// ---- report -----------------------------------------------------------------------------------------------------
+const kb = (b) => `${(b / 1024).toFixed(1)} KiB`;
+const f2 = (x) => (x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(2));
+const f3 = (x) => (x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(3));
+const mark = (ok) => (ok ? "met" : "MISSED");
+
+function table(r) {
+  const rows = [
+    ["Figure", "Value", "Goal"],
+    ["wasm size (raw / gzip -9 / brotli)", `${kb(r.size.wasm_raw)} / ${kb(r.size.wasm_gz)} / ${kb(r.size.wasm_br)}`, ""],
+    [`JS entry + glue, gzip -9 (${Object.keys(r.size.js_files).join(" + ")})`, kb(r.size.js_gz), ""],
+    [`init: import to ready Clc (median of ${r.init.loads} fresh loads / warm reloads)`, `${f2(r.init_ms)} ms / ${f2(r.init.init_warm_ms)} ms`, ""],
+    ["login (median, fresh loads)", `${f2(r.init.login_ms)} ms`, ""],
+    [
+      `call overhead: shutDownServer(1) SDK / raw fetch (median of ${r.overhead.pairs} pair ratios)`,
+      `${f3(r.call_overhead_ratio)} (${f3(r.overhead.sdk_ms)} vs ${f3(r.overhead.raw_ms)} ms)`,
+      `<= ${GOALS.call_overhead_ratio}: ${mark(r.call_overhead_ratio <= GOALS.call_overhead_ratio)}`,
+    ],
+    ...r.batch.map((b) => [
+      `batch of ${b.n} IDs: SDK / raw (${b.pairs} pairs)`,
+      `${f3(b.ratio)} (${f3(b.sdk_ms)} vs ${f3(b.raw_ms)} ms)`,
+      b.n === 1000 ? `<= ${GOALS.batch_1000_ratio}: ${mark(b.ratio <= GOALS.batch_1000_ratio)}` : "",
+    ]),
+    ...r.waits.map((w) => [
+      `wait: ${w.jobs} jobs of ${w.durations_ms.join("/")} ms, ${w.mode === "one" ? "one wait" : "Promise.all of waits"} (minPollMs ${w.min_poll_ms}, maxPollMs ${w.max_poll_ms})`,
+      `${w.polls} polls = ${f2(w.polls_per_job)}/job; resolves ${f2(w.late_ms)} ms after the last job's end; ratio ${f3(w.overhead_ratio)}`,
+      w.min_polls_per_job !== undefined ? `backoff minimum ${f2(w.min_polls_per_job)}/job` : "",
+    ]),
+    [
+      "wasm memory before / after 10,000 calls",
+      `${kb(r.memory.before)} / ${kb(r.memory.after)} (after 500 calls: ${kb(r.memory.after_first_500)})`,
+      `flat after the first 500: ${mark(r.memory.flat_after_500)}`,
+    ],
+  ];
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(rows[0]), line(rows[0].map(() => "---")), ...rows.slice(1).map(line)].join("\n");
+}
+
+// ---- the run ----------------------------------------------------------------------------------------------------
+async function main() {
+  const result = { date: new Date().toISOString(), sandbox: base };
+  result.size = sizes();
+  log("size", result.size.wasm_raw, result.size.wasm_gz, result.size.js_gz);
+
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+  try {
+    result.browser = browser.version();
+    result.init = await init(browser);
+    result.init_ms = result.init.init_ms;
+    log("init", result.init);
+
+    const context = await browser.newContext();
+    await isolate(context);
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${base}/page.html`);
+    await page.waitForFunction(() => window.bench || window.benchError, null, { timeout: 30000 });
+    const err = await page.evaluate(() => window.benchError);
+    if (err) throw new Error(`bench page: ${err}`);
+    const ev = (fn, ...args) => page.evaluate(([fn, args]) => window.bench[fn](...args), [fn, args]);
+
+    result.page = await ev("setup");
+    log("page", result.page);
+
+    result.overhead = await ev("overhead", PAIRS);
+    result.call_overhead_ratio = result.overhead.ratio;
+    log("overhead", result.overhead);
+
+    result.batch = [];
+    for (const [n, count] of [[1, 150], [100, 100], [1000, 40], [5000, 15]]) {
+      const b = await ev("batch", n, count);
+      result.batch.push(b);
+      log("batch", b);
+    }
+
+    // Jobs of known, different durations; polling bounds stated so the minimum can be computed.
+    const durations = [600, 1200, 1800, 2500, 3200];
+    const minPollMs = 250;
+    const maxPollMs = 2000;
+    result.waits = [];
+    for (const mode of ["one", "all"]) {
+      const w = await ev("waiting", durations, mode, minPollMs, maxPollMs);
+      const min = minPolls(durations, minPollMs, maxPollMs);
+      if (min !== undefined) w.min_polls_per_job = min / durations.length;
+      result.waits.push(w);
+      log("wait", mode, { polls: w.polls, late_ms: w.late_ms, ratio: w.overhead_ratio });
+    }
+    const w = result.waits[0];
+    result.wait = {
+      jobs: w.jobs,
+      polls: w.polls,
+      polls_per_job: w.polls_per_job,
+      overhead_ratio: w.overhead_ratio,
+      late_ms: w.late_ms,
+      min_poll_ms: minPollMs,
+      max_poll_ms: maxPollMs,
+      min_polls_per_job: w.min_polls_per_job,
+    };
+
+    const mem = await ev("memory", 10000, 500);
+    result.memory = mem;
+    log("memory", { before: mem.before, after: mem.after });
+
+    const b1000 = result.batch.find((b) => b.n === 1000);
+    const missed = result.call_overhead_ratio > GOALS.call_overhead_ratio || (b1000 && b1000.ratio > GOALS.batch_1000_ratio);
+    if (missed || process.env.BENCH_PROFILE === "1") {
+      result.profile = [await profile(page, 1, 300), await profile(page, 1000, 40)];
+      log("profile written to results.json (.profile)");
+    }
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+  result.duration_s = (Date.now() - started) / 1000;
+  writeFileSync(OUT, JSON.stringify(result, null, 2) + "\n");
+  console.log(table(result));
+  if (result.profile) {
+    for (const p of result.profile) {
+      console.log(`\nProfile, ${p.calls} calls of ${p.n} ID(s): SDK ${p.sdk.ms} ms vs raw ${p.raw.ms} ms; top self time (SDK):`);
+      for (const f of p.sdk.top.functions.slice(0, 10)) console.log(`  ${f.self_ms.toFixed(1).padStart(8)} ms  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}`);
+    }
+  }
+  console.log(`\nwrote ${OUT} in ${result.duration_s.toFixed(0)} s`);
+}
+
+/**
+ * The fewest status requests the SDK's backoff allows for jobs of these durations, if the polling schedule is
+ * known: filled in from src/wait.rs's policy (see pollSchedule). Undefined when unknown.
+ */
+function minPolls(durations, minPollMs, maxPollMs) {
+  const schedule = pollSchedule(minPollMs, maxPollMs);
+  if (!schedule) return undefined;
+  let total = 0;
+  for (const d of durations) {
+    // Polls at schedule times t_1 < t_2 < ...; the job is seen final at the first t_k >= d.
+    let k = 0;
+    for (const t of schedule) {
+      k++;
+      if (t >= d) break;
+    }
+    total += k;
+  }
+  return total;
+}
+
+function pollSchedule() {
+  return undefined;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
