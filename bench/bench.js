@@ -251,6 +251,7 @@ export async function waiting(durations, mode, minPollMs, maxPollMs) {
     polls_per_job: polls / durations.length,
     wait_ms: t1 - t0,
     ideal_ms: lastEnd - t0,
+    end_offsets_ms: ends.map((e) => e - t0),
     late_ms: t1 - lastEnd,
     overhead_ratio: (t1 - t0) / (lastEnd - t0),
   };

@@ -3,7 +3,7 @@
 // table and writes bench/results.json.
 //
 // Options (env): BENCH_PAIRS (default 300), BENCH_PROFILE=1 (always profile; otherwise only when a goal is missed),
-// BENCH_OUT (default bench/results.json).
+// BENCH_OUT (default bench/results.json), BENCH_PKG (the package directory measured for size; default pkg/).
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
 import { dirname, join } from "node:path";
@@ -24,7 +24,7 @@ const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).to
 
 // ---- size -------------------------------------------------------------------------------------------------------
 function sizes() {
-  const pkg = join(root, "pkg");
+  const pkg = process.env.BENCH_PKG || join(root, "pkg");
   const wasm = readFileSync(join(pkg, "clc_wasm_bg.wasm"));
   const gz = (b) => gzipSync(b, { level: 9 }).length;
   const br = (b) =>
@@ -79,10 +79,17 @@ async function isolate(context) {
   });
 }
 
+// Console noise is counted, and each distinct message logged once: the memory phase's deliberate 404s would
+// otherwise print hundreds of "Failed to load resource" lines.
+const consoleSeen = new Map();
 function watch(page) {
   page.on("pageerror", (e) => log("page error:", e.message));
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") log(`page ${m.type()}:`, m.text());
+    if (m.type() !== "error" && m.type() !== "warning") return;
+    const text = m.text();
+    const n = (consoleSeen.get(text) || 0) + 1;
+    consoleSeen.set(text, n);
+    if (n === 1) log(`page ${m.type()} (logged once):`, text);
   });
 }
 
@@ -157,17 +164,23 @@ function topSelf(profile, limit = 15) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const deltas = profile.timeDeltas || [];
   let total = 0;
+  let idle = 0;
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
     const dt = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000; // µs -> ms; a sample's time is the gap to the next one
     const f = node.callFrame;
     const file = f.url ? f.url.replace(/^.*\//, "") : "";
     const key = `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.lineNumber + 1}` : ""}`;
+    if (f.functionName === "(idle)") {
+      idle += dt; // waiting for the network: not CPU the SDK spends
+      return;
+    }
     self.set(key, (self.get(key) || 0) + dt);
     total += dt;
   });
   return {
-    total_ms: total,
+    busy_ms: total,
+    idle_ms: idle,
     functions: [...self.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
@@ -201,7 +214,7 @@ function table(r) {
     ...r.waits.map((w) => [
       `wait: ${w.jobs} jobs of ${w.durations_ms.join("/")} ms, ${w.mode === "one" ? "one wait" : "Promise.all of waits"} (minPollMs ${w.min_poll_ms}, maxPollMs ${w.max_poll_ms})`,
       `${w.polls} polls = ${f2(w.polls_per_job)}/job; resolves ${f2(w.late_ms)} ms after the last job's end; ratio ${f3(w.overhead_ratio)}`,
-      w.min_polls_per_job !== undefined ? `backoff minimum ${f2(w.min_polls_per_job)}/job` : "",
+      `backoff allows ${f2(w.min_polls_per_job)} to ${f2(w.max_polls_per_job)}/job, resolving ${w.backoff_resolves_ms.map((t) => (t - w.ideal_ms).toFixed(0)).join(" to ")} ms after the last end`,
     ]),
     [
       "wasm memory before / after 10,000 calls",
@@ -257,8 +270,12 @@ async function main() {
     result.waits = [];
     for (const mode of ["one", "all"]) {
       const w = await ev("waiting", durations, mode, minPollMs, maxPollMs);
-      const min = minPolls(durations, minPollMs, maxPollMs);
-      if (min !== undefined) w.min_polls_per_job = min / durations.length;
+      // The range the backoff allows, from its sparsest (fewest polls) to its densest jitter.
+      const sparse = pollsNeeded(w.end_offsets_ms, minPollMs, maxPollMs, 1);
+      const dense = pollsNeeded(w.end_offsets_ms, minPollMs, maxPollMs, 0);
+      w.min_polls_per_job = sparse.polls / durations.length;
+      w.max_polls_per_job = dense.polls / durations.length;
+      w.backoff_resolves_ms = [dense.resolvesAt, sparse.resolvesAt];
       result.waits.push(w);
       log("wait", mode, { polls: w.polls, late_ms: w.late_ms, ratio: w.overhead_ratio });
     }
@@ -272,6 +289,7 @@ async function main() {
       min_poll_ms: minPollMs,
       max_poll_ms: maxPollMs,
       min_polls_per_job: w.min_polls_per_job,
+      max_polls_per_job: w.max_polls_per_job,
     };
 
     const mem = await ev("memory", 10000, 500);
@@ -293,7 +311,9 @@ async function main() {
   console.log(table(result));
   if (result.profile) {
     for (const p of result.profile) {
-      console.log(`\nProfile, ${p.calls} calls of ${p.n} ID(s): SDK ${p.sdk.ms} ms vs raw ${p.raw.ms} ms; top self time (SDK):`);
+      console.log(
+        `\nProfile, ${p.calls} calls of ${p.n} ID(s): SDK ${p.sdk.ms} ms wall, ${p.sdk.top.busy_ms.toFixed(1)} ms busy vs raw ${p.raw.ms} ms wall, ${p.raw.top.busy_ms.toFixed(1)} ms busy; top self time (SDK, idle excluded):`,
+      );
       for (const f of p.sdk.top.functions.slice(0, 10)) console.log(`  ${f.self_ms.toFixed(1).padStart(8)} ms  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}`);
     }
   }
@@ -301,27 +321,25 @@ async function main() {
 }
 
 /**
- * The fewest status requests the SDK's backoff allows for jobs of these durations, if the polling schedule is
- * known: filled in from src/wait.rs's policy (see pollSchedule). Undefined when unknown.
+ * The poll times of src/wait.rs's Waiter (relative to the wait's start): the first poll after minPollMs, then after
+ * round r a pause of base = min(minPollMs * 2^r, maxPollMs) with "equal jitter" (between base/2 and base, never
+ * below minPollMs). `random` = 1 gives the sparsest schedule (fewest polls), 0 the densest.
  */
-function minPolls(durations, minPollMs, maxPollMs) {
-  const schedule = pollSchedule(minPollMs, maxPollMs);
-  if (!schedule) return undefined;
-  let total = 0;
-  for (const d of durations) {
-    // Polls at schedule times t_1 < t_2 < ...; the job is seen final at the first t_k >= d.
-    let k = 0;
-    for (const t of schedule) {
-      k++;
-      if (t >= d) break;
-    }
-    total += k;
+function pollSchedule(minPollMs, maxPollMs, random, horizonMs) {
+  const times = [minPollMs];
+  for (let round = 1; times[times.length - 1] < horizonMs; round++) {
+    const base = Math.min(minPollMs * 2 ** round, maxPollMs);
+    times.push(times[times.length - 1] + Math.max(base / 2 + (random * base) / 2, minPollMs));
   }
-  return total;
+  return times;
 }
 
-function pollSchedule() {
-  return undefined;
+/** Status requests a job ending at each offset needs under a schedule: polls up to the first one at or after its end. */
+function pollsNeeded(endOffsets, minPollMs, maxPollMs, random) {
+  const schedule = pollSchedule(minPollMs, maxPollMs, random, Math.max(...endOffsets));
+  const perJob = endOffsets.map((e) => schedule.findIndex((t) => t >= e) + 1);
+  const lastEnd = Math.max(...endOffsets);
+  return { polls: perJob.reduce((a, b) => a + b, 0), resolvesAt: schedule.find((t) => t >= lastEnd) };
 }
 
 main().catch((e) => {
