@@ -9,6 +9,7 @@ import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { analyze } from "./size.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.CLC_SANDBOX_URL;
@@ -38,7 +39,24 @@ function sizes() {
       return [f, { raw: b.length, gz: gz(b) }];
     }),
   );
+  // Where the bytes go (twiggy-style), from cargo's output, which still has its name section.
+  let breakdown;
+  const unstripped = join(root, "target/wasm32-unknown-unknown/release/clc_wasm.wasm");
+  if (existsSync(unstripped)) {
+    const a = analyze(readFileSync(unstripped));
+    const code = a.functions.reduce((n, f) => n + f.size, 0);
+    breakdown = {
+      file: "target/wasm32-unknown-unknown/release/clc_wasm.wasm (before wasm-bindgen and wasm-opt)",
+      size: a.size,
+      sections: a.sections,
+      largest_functions: [...a.functions]
+        .sort((x, y) => y.size - x.size)
+        .slice(0, 15)
+        .map((f) => ({ name: f.name, size: f.size, share_of_code: +(f.size / code).toFixed(3) })),
+    };
+  }
   return {
+    breakdown,
     wasm_raw: wasm.length,
     wasm_gz: gz(wasm),
     wasm_br: br(wasm),
