@@ -1,0 +1,441 @@
+//! The HTTP face of the sandbox: CLC v2 routes, the fault middleware, CORS, static files and `/sandbox/`.
+
+use crate::world::{Faults, JobMode, Op, Refusal, World, FAULT_NAMES};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+/// Largest request body accepted (5,000 server IDs take about 80 KB).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The shared state.
+#[derive(Clone)]
+pub struct AppState {
+    world: Arc<Mutex<World>>,
+}
+
+impl AppState {
+    /// Wraps a world.
+    pub fn new(world: World) -> Self {
+        AppState {
+            world: Arc::new(Mutex::new(world)),
+        }
+    }
+
+    /// The world, even if a holder panicked: the state stays usable, and no handler panics while holding it.
+    fn world(&self) -> MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// What to serve besides the API.
+#[derive(Clone, Debug, Default)]
+pub struct Static {
+    /// The demo page, served at `/`.
+    pub www: Option<PathBuf>,
+    /// The npm package, served at `/pkg/`.
+    pub pkg: Option<PathBuf>,
+    /// Origins allowed by CORS; empty means any.
+    pub allow_origins: Vec<String>,
+}
+
+/// The whole application.
+pub fn app(state: AppState, statics: &Static) -> Router {
+    let api = Router::new()
+        .route("/v2/authentication/login", post(login))
+        .route(
+            "/v2/operations/{alias}/servers/{op}",
+            post(server_operation),
+        )
+        .route("/v2/operations/{alias}/status/{id}", get(status))
+        .route("/v2/groups/{alias}/{id}", get(group))
+        .route("/v2/groups/{alias}/{id}/archive", post(archive_group))
+        .route("/v2/servers/{alias}/{id}", get(server))
+        .route("/v2/datacenters/{alias}/{dc}", get(data_center))
+        // Faults touch the emulated API only, never the control endpoints or static files.
+        .layer(middleware::from_fn_with_state(state.clone(), faults));
+    let control = Router::new()
+        .route("/sandbox/reset", post(reset))
+        .route("/sandbox/faults", get(get_faults).put(put_faults));
+    let mut router = api.merge(control);
+    if let Some(pkg) = &statics.pkg {
+        router = router.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    router = match &statics.www {
+        Some(www) => router.fallback_service(ServeDir::new(www).fallback(not_found_service())),
+        None => router.fallback(not_found),
+    };
+    router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(no_cache))
+        .layer(cors(&statics.allow_origins))
+        .with_state(state)
+}
+
+fn not_found_service() -> axum::routing::MethodRouter {
+    axum::routing::any(not_found)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The demo and the package change while developing; never let a browser keep a stale copy.
+async fn no_cache(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn json_response(status: u16, body: Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(body)).into_response()
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        json_response(self.status, self.body)
+    }
+}
+
+async fn not_found() -> Response {
+    json_response(
+        404,
+        json!({"message": "No HTTP resource was found that matches the request URI."}),
+    )
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// Parses a JSON body, or answers with the ASP.NET 400 the service gives for a bad one.
+fn parse_body(body: &Bytes) -> Result<Value, Refusal> {
+    serde_json::from_slice(body)
+        .map_err(|_| Refusal::invalid("body", "The request body is not valid JSON."))
+}
+
+async fn login(State(state): State<AppState>, body: Bytes) -> Response {
+    let body = match parse_body(&body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+    let (username, password) = (field("username"), field("password"));
+    match state.world().login(username, password) {
+        Ok(session) => json_response(200, session),
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// The server IDs of an operation's body: a JSON array of strings, or for createSnapshot
+/// `{"snapshotExpirationDays": 1..10 (number or numeric string), "serverIds": [...]}`.
+fn operation_ids(op: Op, body: &Value) -> Result<Vec<String>, Refusal> {
+    let (ids, ids_field) = match op {
+        Op::CreateSnapshot => {
+            let days = match body.get("snapshotExpirationDays") {
+                Some(Value::Number(n)) => n.as_f64(),
+                Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            if !days.is_some_and(|d| d.fract() == 0.0 && (1.0..=10.0).contains(&d)) {
+                return Err(Refusal::invalid(
+                    "body.snapshotExpirationDays",
+                    "The field snapshotExpirationDays must be between 1 and 10.",
+                ));
+            }
+            (body.get("serverIds"), "body.serverIds")
+        }
+        _ => (Some(body), "body"),
+    };
+    let ids = ids
+        .and_then(Value::as_array)
+        .ok_or_else(|| Refusal::invalid(ids_field, "A list of server IDs is required."))?;
+    if ids.is_empty() {
+        return Err(Refusal::invalid(
+            ids_field,
+            "At least one server ID is required.",
+        ));
+    }
+    ids.iter()
+        .map(|id| id.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| Refusal::invalid(ids_field, "Each server ID must be a non-empty string."))
+}
+
+async fn server_operation(
+    State(state): State<AppState>,
+    Path((alias, op)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = (|| {
+        let key = state.world().authorize(bearer(&headers), &alias)?;
+        let op = Op::from_segment(&op)
+            .ok_or_else(|| Refusal::invalid("operation", "No such server operation."))?;
+        let ids = operation_ids(op, &parse_body(&body)?)?;
+        state.world().server_operation(&key, op, &ids)
+    })();
+    respond(result)
+}
+
+fn respond(result: Result<Value, Refusal>) -> Response {
+    match result {
+        Ok(body) => json_response(200, body),
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// Runs `read` on the account that the token in `headers` may use.
+fn authorized(
+    state: &AppState,
+    headers: &HeaderMap,
+    alias: &str,
+    read: impl FnOnce(&mut World, &str) -> Result<Value, Refusal>,
+) -> Response {
+    let mut world = state.world();
+    respond(
+        world
+            .authorize(bearer(headers), alias)
+            .and_then(|key| read(&mut world, &key)),
+    )
+}
+
+async fn status(
+    State(state): State<AppState>,
+    Path((alias, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    authorized(&state, &headers, &alias, |world, key| {
+        world.status(key, &id)
+    })
+}
+
+async fn server(
+    State(state): State<AppState>,
+    Path((alias, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    authorized(&state, &headers, &alias, |world, key| {
+        world.server(key, &id)
+    })
+}
+
+async fn group(
+    State(state): State<AppState>,
+    Path((alias, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    authorized(&state, &headers, &alias, |world, key| world.group(key, &id))
+}
+
+async fn archive_group(
+    State(state): State<AppState>,
+    Path((alias, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    authorized(&state, &headers, &alias, |world, key| {
+        world.archive_group(key, &id)
+    })
+}
+
+async fn data_center(
+    State(state): State<AppState>,
+    Path((alias, dc)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let group_links = query
+        .get("groupLinks")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    authorized(&state, &headers, &alias, |world, key| {
+        world.data_center(key, &dc, group_links)
+    })
+}
+
+// ---- faults --------------------------------------------------------------------------------------------
+
+const HTML_502: &str = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
+<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+
+fn fault_response(name: &str) -> Response {
+    match name {
+        "html502" => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            HTML_502,
+        )
+            .into_response(),
+        "aspnet500" => json_response(
+            500,
+            json!({
+                "message": "An error has occurred.",
+                "exceptionMessage": "Object reference not set to an instance of an object.",
+                "exceptionType": "System.NullReferenceException",
+                "stackTrace": "   at Tier3.Api.Controllers.OperationsController.Post()",
+            }),
+        ),
+        "malformedJson" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"status\":\"execu",
+        )
+            .into_response(),
+        "empty503" => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        "status429" => json_response(429, json!({"message": "Too many requests; slow down."})),
+        // A body that fails as soon as it is read: the connection is cut with no complete answer.
+        _ => {
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other(
+                    "connection dropped by the sandbox",
+                ))
+            });
+            Response::new(Body::from_stream(broken))
+        }
+    }
+}
+
+async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() == Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let (latency, fault) = {
+        let mut world = state.world();
+        let fault = match world.faults.fail_next.pop_front() {
+            Some(fault) => Some(fault),
+            None if world.faults.error_rate > 0.0 && world.random() < world.faults.error_rate => {
+                Some(
+                    if world.random() < 0.5 {
+                        "html502"
+                    } else {
+                        "aspnet500"
+                    }
+                    .to_owned(),
+                )
+            }
+            None => None,
+        };
+        (world.faults.latency_ms, fault)
+    };
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    match fault {
+        Some(fault) => fault_response(&fault),
+        None => next.run(req).await,
+    }
+}
+
+// ---- /sandbox/ -----------------------------------------------------------------------------------------
+
+async fn reset(State(state): State<AppState>) -> StatusCode {
+    state.world().reset();
+    StatusCode::NO_CONTENT
+}
+
+async fn get_faults(State(state): State<AppState>) -> Response {
+    json_response(200, state.world().faults.to_json())
+}
+
+/// Applies a partial update of the faults; refuses the whole update if any field is bad.
+fn update_faults(
+    faults: &mut Faults,
+    world_expire: &mut bool,
+    body: &Value,
+) -> Result<(), Refusal> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| Refusal::invalid("body", "Expected a JSON object."))?;
+    let mut next = faults.clone();
+    for (key, value) in object {
+        let bad = |why: &str| Refusal::invalid(key, why);
+        match key.as_str() {
+            "latencyMs" => {
+                next.latency_ms = value
+                    .as_u64()
+                    .filter(|ms| *ms <= 60_000)
+                    .ok_or_else(|| bad("an integer from 0 to 60000"))?
+            }
+            "jobMs" => {
+                next.job_ms = value
+                    .as_u64()
+                    .filter(|ms| *ms <= 3_600_000)
+                    .ok_or_else(|| bad("an integer from 0 to 3600000"))?
+            }
+            "errorRate" => {
+                next.error_rate = value
+                    .as_f64()
+                    .filter(|r| (0.0..=1.0).contains(r))
+                    .ok_or_else(|| bad("a number from 0 to 1"))?
+            }
+            "failNext" => {
+                let names = value
+                    .as_array()
+                    .ok_or_else(|| bad("an array of fault names"))?;
+                next.fail_next = names
+                    .iter()
+                    .map(|n| {
+                        n.as_str()
+                            .filter(|n| FAULT_NAMES.contains(n))
+                            .map(str::to_owned)
+                    })
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad(&format!("fault names are {}", FAULT_NAMES.join(", "))))?;
+            }
+            "jobs" => {
+                next.jobs = match value.as_str() {
+                    Some("normal") => JobMode::Normal,
+                    Some("fail") => JobMode::Fail,
+                    Some("hang") => JobMode::Hang,
+                    _ => return Err(bad("\"normal\", \"fail\" or \"hang\"")),
+                }
+            }
+            "expireTokens" => *world_expire = value.as_bool().unwrap_or(false),
+            _ => return Err(bad("unknown setting")),
+        }
+    }
+    *faults = next;
+    Ok(())
+}
+
+async fn put_faults(State(state): State<AppState>, body: Bytes) -> Response {
+    let result = parse_body(&body).and_then(|body| {
+        let mut world = state.world();
+        let mut faults = world.faults.clone();
+        let mut expire = false;
+        update_faults(&mut faults, &mut expire, &body)?;
+        world.faults = faults;
+        if expire {
+            world.expire_tokens();
+        }
+        Ok(world.faults.to_json())
+    });
+    respond(result)
+}

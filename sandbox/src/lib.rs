@@ -1,0 +1,45 @@
+//! clc-sandbox: a local emulator of the CenturyLink Cloud API v2, with the real service's quirks and
+//! injectable faults, for the clc-wasm demo and tests. See `README.md` beside this crate.
+
+pub mod http;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Runs the sandbox on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    world: world::World,
+    statics: &http::Static,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = http::app(http::AppState::new(world), statics);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A sandbox on an OS-picked loopback port, for tests: its address, and a handle that stops it.
+pub async fn spawn_for_tests(
+    job_ms: u64,
+) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let faults = world::Faults {
+        latency_ms: 0,
+        error_rate: 0.0,
+        fail_next: Default::default(),
+        jobs: world::JobMode::Normal,
+        job_ms,
+    };
+    let world = world::World::new(world::default_seed(), Duration::from_secs(3600), faults);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = serve(listener, world, &http::Static::default(), async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    Ok((addr, stop))
+}

@@ -1,0 +1,869 @@
+//! The emulated accounts: groups, servers, tokens and jobs, and the rules the real service applies to them.
+//! No HTTP here: `http.rs` maps requests onto these methods.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The message the service gives a server it did not queue (from the API documents).
+pub const NOT_QUEUED: &str =
+    "The operation cannot be queued because the server cannot be found or it is not in a valid state.";
+/// Jobs kept; the oldest are forgotten past this, so the table stays bounded under load.
+pub const MAX_JOBS: usize = 10_000;
+
+// ---- the fixture ------------------------------------------------------------------------------------
+
+/// A fixture: the accounts the sandbox starts with.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Seed {
+    /// The accounts.
+    pub accounts: Vec<SeedAccount>,
+}
+
+/// An account of the fixture.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeedAccount {
+    alias: String,
+    location_alias: String,
+    /// Its users.
+    pub users: Vec<SeedUser>,
+    data_centers: Vec<SeedDataCenter>,
+}
+
+/// A user of the fixture.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SeedUser {
+    /// The login name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+    roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedDataCenter {
+    id: String,
+    name: String,
+    root_group: SeedGroup,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct SeedGroup {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(rename = "type", default = "default_group_type")]
+    group_type: String,
+    #[serde(default)]
+    groups: Vec<SeedGroup>,
+    #[serde(default)]
+    servers: Vec<SeedServer>,
+}
+
+fn default_group_type() -> String {
+    "default".into()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedServer {
+    id: String,
+    #[serde(default)]
+    description: String,
+    os_type: String,
+    power_state: String,
+    status: String,
+    #[serde(default)]
+    in_maintenance_mode: bool,
+    cpu: u32,
+    #[serde(rename = "memoryMB")]
+    memory_mb: u32,
+    #[serde(rename = "storageGB")]
+    storage_gb: u32,
+    ip: String,
+}
+
+/// The fixture built into the binary.
+pub fn default_seed() -> Seed {
+    // The embedded fixture is checked by the tests; a broken one is a build bug, not a runtime input.
+    serde_json::from_str(include_str!("../seed.json")).expect("the embedded seed.json is valid")
+}
+
+// ---- the state ----------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Group {
+    id: String,
+    name: String,
+    description: String,
+    group_type: String,
+    location: String,
+    status: String,
+    parent: Option<String>,
+    children: Vec<String>,
+    servers: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Server {
+    id: String,
+    description: String,
+    group_id: String,
+    location: String,
+    os_type: String,
+    power_state: String,
+    status: String,
+    maintenance: bool,
+    cpu: u32,
+    memory_mb: u32,
+    storage_gb: u32,
+    ip: String,
+    snapshots: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Account {
+    alias: String,
+    location_alias: String,
+    users: Vec<SeedUser>,
+    data_centers: Vec<(String, String, String)>, // (id, name, root group id)
+    groups: HashMap<String, Group>,
+    /// Keyed by the upper-cased ID: the service matches IDs ignoring case.
+    servers: HashMap<String, Server>,
+}
+
+/// What a job does to the account when it succeeds.
+#[derive(Clone, Debug)]
+enum Effect {
+    Power(String, &'static str),
+    Archive(String),
+    Snapshot(String),
+    Maintenance(String, bool),
+    ArchiveGroup(String),
+}
+
+/// How jobs created from now on end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobMode {
+    /// Succeed after their duration.
+    Normal,
+    /// Fail after their duration.
+    Fail,
+    /// Never finish.
+    Hang,
+}
+
+impl JobMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            JobMode::Normal => "normal",
+            JobMode::Fail => "fail",
+            JobMode::Hang => "hang",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    alias: String,
+    created: Instant,
+    duration: Duration,
+    mode: JobMode,
+    effects: Vec<Effect>,
+    applied: bool,
+}
+
+impl Job {
+    fn status(&self, now: Instant) -> &'static str {
+        let elapsed = now.saturating_duration_since(self.created);
+        if elapsed < self.duration / 10 {
+            "notStarted"
+        } else if elapsed < self.duration || self.mode == JobMode::Hang {
+            "executing"
+        } else if self.mode == JobMode::Fail {
+            "failed"
+        } else {
+            "succeeded"
+        }
+    }
+}
+
+struct Token {
+    alias: String,
+    expires: Instant,
+}
+
+/// The injected faults and job settings (`/sandbox/faults`).
+#[derive(Clone, Debug)]
+pub struct Faults {
+    /// Delay added to every `/v2` request.
+    pub latency_ms: u64,
+    /// Share of `/v2` requests answered with a 5xx.
+    pub error_rate: f64,
+    /// Faults for the next `/v2` requests, one each, in order.
+    pub fail_next: VecDeque<String>,
+    /// How new jobs end.
+    pub jobs: JobMode,
+    /// How long new jobs take.
+    pub job_ms: u64,
+}
+
+impl Faults {
+    /// The settings as JSON.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "latencyMs": self.latency_ms,
+            "errorRate": self.error_rate,
+            "failNext": self.fail_next,
+            "jobs": self.jobs.as_str(),
+            "jobMs": self.job_ms,
+        })
+    }
+}
+
+/// Fault names `failNext` accepts.
+pub const FAULT_NAMES: [&str; 6] = [
+    "html502",
+    "aspnet500",
+    "malformedJson",
+    "empty503",
+    "status429",
+    "drop",
+];
+
+/// An answer refused by the service: status and ASP.NET-style body.
+#[derive(Debug)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Value,
+}
+
+impl Refusal {
+    fn message(status: u16, message: &str) -> Self {
+        Refusal {
+            status,
+            body: json!({ "message": message }),
+        }
+    }
+
+    /// 400 in the ASP.NET `modelState` form.
+    pub fn invalid(field: &str, message: &str) -> Self {
+        Refusal {
+            status: 400,
+            body: json!({ "message": "The request is invalid.", "modelState": { field: [message] } }),
+        }
+    }
+
+    fn unauthorized() -> Self {
+        Refusal::message(401, "Authorization has been denied for this request.")
+    }
+}
+
+/// A server operation of the batch shape.
+#[derive(Clone, Copy, Debug)]
+pub enum Op {
+    /// archive
+    Archive,
+    /// shutDown
+    ShutDown,
+    /// reset
+    Reset,
+    /// createSnapshot
+    CreateSnapshot,
+    /// powerOn
+    PowerOn,
+    /// powerOff
+    PowerOff,
+    /// pause
+    Pause,
+    /// reboot
+    Reboot,
+    /// startMaintenance
+    StartMaintenance,
+    /// stopMaintenance
+    StopMaintenance,
+}
+
+impl Op {
+    /// The operation named by the last path segment.
+    pub fn from_segment(segment: &str) -> Option<Op> {
+        Some(match segment {
+            "archive" => Op::Archive,
+            "shutDown" => Op::ShutDown,
+            "reset" => Op::Reset,
+            "createSnapshot" => Op::CreateSnapshot,
+            "powerOn" => Op::PowerOn,
+            "powerOff" => Op::PowerOff,
+            "pause" => Op::Pause,
+            "reboot" => Op::Reboot,
+            "startMaintenance" => Op::StartMaintenance,
+            "stopMaintenance" => Op::StopMaintenance,
+            _ => return None,
+        })
+    }
+
+    /// Whether a server in this state may take the operation, and what success does to it.
+    /// Archived servers take nothing (they can only be restored); power operations need a power state
+    /// they can change.
+    fn effect(self, server: &Server) -> Option<Effect> {
+        if server.status != "active" {
+            return None;
+        }
+        let id = server.id.clone();
+        let power = server.power_state.as_str();
+        Some(match self {
+            Op::Archive => Effect::Archive(id),
+            Op::CreateSnapshot => Effect::Snapshot(id),
+            Op::ShutDown | Op::PowerOff if power != "stopped" => Effect::Power(id, "stopped"),
+            Op::PowerOn if power != "started" => Effect::Power(id, "started"),
+            Op::Pause if power == "started" => Effect::Power(id, "paused"),
+            Op::Reset | Op::Reboot if power == "started" => Effect::Power(id, "started"),
+            Op::StartMaintenance => Effect::Maintenance(id, true),
+            Op::StopMaintenance => Effect::Maintenance(id, false),
+            _ => return None,
+        })
+    }
+}
+
+/// Everything the sandbox knows.
+pub struct World {
+    seed: Seed,
+    accounts: HashMap<String, Account>,
+    tokens: HashMap<String, Token>,
+    jobs: HashMap<String, Job>,
+    job_order: VecDeque<String>,
+    unapplied: Vec<String>,
+    next_job: u64,
+    token_ttl: Duration,
+    default_faults: Faults,
+    /// The faults in force.
+    pub faults: Faults,
+    rng: u64,
+}
+
+impl World {
+    /// A world seeded from `seed`, with tokens living `token_ttl` and the given default faults.
+    pub fn new(seed: Seed, token_ttl: Duration, faults: Faults) -> Self {
+        let rng = std::collections::hash_map::RandomState::new();
+        let rng = std::hash::BuildHasher::hash_one(&rng, Instant::now()) | 1;
+        let mut world = World {
+            accounts: HashMap::new(),
+            seed,
+            tokens: HashMap::new(),
+            jobs: HashMap::new(),
+            job_order: VecDeque::new(),
+            unapplied: Vec::new(),
+            next_job: 81351,
+            token_ttl,
+            default_faults: faults.clone(),
+            faults,
+            rng,
+        };
+        world.reset();
+        world
+    }
+
+    /// Back to the fixture: accounts re-seeded, tokens and jobs forgotten, faults back to their defaults.
+    pub fn reset(&mut self) {
+        self.accounts = self
+            .seed
+            .accounts
+            .iter()
+            .map(|seed| (seed.alias.to_ascii_uppercase(), build_account(seed)))
+            .collect();
+        self.tokens.clear();
+        self.jobs.clear();
+        self.job_order.clear();
+        self.unapplied.clear();
+        self.faults = self.default_faults.clone();
+    }
+
+    /// A pseudo-random number in [0, 1), for fault rates.
+    pub fn random(&mut self) -> f64 {
+        // xorshift64: plenty for choosing which requests fail.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn random_hex(&mut self, bytes: usize) -> String {
+        (0..bytes)
+            .map(|_| format!("{:02x}", (self.random() * 256.0) as u8))
+            .collect()
+    }
+
+    /// Every token issued so far expires now.
+    pub fn expire_tokens(&mut self) {
+        let now = Instant::now();
+        self.tokens.values_mut().for_each(|t| t.expires = now);
+    }
+
+    /// Login: the session and a new token, or the documented 400.
+    pub fn login(&mut self, username: &str, password: &str) -> Result<Value, Refusal> {
+        let found = self.accounts.values().find_map(|account| {
+            account
+                .users
+                .iter()
+                .find(|u| u.username.eq_ignore_ascii_case(username) && u.password == password)
+                .map(|user| (account, user))
+        });
+        let Some((account, user)) = found else {
+            return Err(Refusal::message(
+                400,
+                "We didn't recognize the username or password you entered. Please try again.",
+            ));
+        };
+        let session = json!({
+            "userName": user.username,
+            "accountAlias": account.alias,
+            "locationAlias": account.location_alias,
+            "roles": user.roles,
+        });
+        let alias = account.alias.clone();
+        let token = format!("sbx.{}", self.random_hex(24));
+        self.tokens.insert(
+            token.clone(),
+            Token {
+                alias,
+                expires: Instant::now() + self.token_ttl,
+            },
+        );
+        let mut session = session;
+        session["bearerToken"] = json!(token);
+        Ok(session)
+    }
+
+    /// Checks the bearer token and that it belongs to `alias`; answers with the account's key.
+    pub fn authorize(&mut self, token: Option<&str>, alias: &str) -> Result<String, Refusal> {
+        let token = token
+            .and_then(|t| self.tokens.get(t))
+            .ok_or_else(Refusal::unauthorized)?;
+        if token.expires <= Instant::now() {
+            return Err(Refusal::unauthorized());
+        }
+        if !token.alias.eq_ignore_ascii_case(alias) {
+            return Err(Refusal::message(
+                403,
+                "You do not have permission to access this resource.",
+            ));
+        }
+        let key = token.alias.to_ascii_uppercase();
+        self.settle_jobs();
+        Ok(key)
+    }
+
+    fn account(&self, key: &str) -> Result<&Account, Refusal> {
+        self.accounts.get(key).ok_or_else(|| {
+            Refusal::message(403, "You do not have permission to access this resource.")
+        })
+    }
+
+    /// Applies the effects of every job that has succeeded since the last look.
+    fn settle_jobs(&mut self) {
+        let now = Instant::now();
+        let mut still = Vec::new();
+        for id in std::mem::take(&mut self.unapplied) {
+            let Some(job) = self.jobs.get_mut(&id) else {
+                continue;
+            };
+            match job.status(now) {
+                "succeeded" => {
+                    job.applied = true;
+                    let (alias, effects) = (job.alias.clone(), job.effects.clone());
+                    if let Some(account) = self.accounts.get_mut(&alias) {
+                        effects.iter().for_each(|e| apply(account, e));
+                    }
+                }
+                "failed" => job.applied = true,
+                _ => still.push(id),
+            }
+        }
+        self.unapplied = still;
+    }
+
+    fn create_job(&mut self, alias: &str, location: &str, effects: Vec<Effect>) -> String {
+        let id = format!("{}-{}", location.to_ascii_lowercase(), self.next_job);
+        self.next_job += 1;
+        self.jobs.insert(
+            id.clone(),
+            Job {
+                alias: alias.to_owned(),
+                created: Instant::now(),
+                duration: Duration::from_millis(self.faults.job_ms),
+                mode: self.faults.jobs,
+                effects,
+                applied: false,
+            },
+        );
+        self.job_order.push_back(id.clone());
+        self.unapplied.push(id.clone());
+        while self.job_order.len() > MAX_JOBS {
+            if let Some(old) = self.job_order.pop_front() {
+                self.jobs.remove(&old);
+                self.unapplied.retain(|j| j != &old);
+            }
+        }
+        id
+    }
+
+    fn status_link(alias: &str, job: &str) -> Value {
+        json!({
+            "rel": "status",
+            "href": format!("/v2/operations/{}/status/{job}", alias.to_ascii_lowercase()),
+            "id": job,
+        })
+    }
+
+    /// A server operation on a batch: one job for every server queued, results lower-cased and in
+    /// reverse order (the real service does not keep the request's order).
+    pub fn server_operation(
+        &mut self,
+        key: &str,
+        op: Op,
+        ids: &[String],
+    ) -> Result<Value, Refusal> {
+        let account = self.account(key)?;
+        let mut effects = Vec::new();
+        let mut queued = Vec::with_capacity(ids.len());
+        let mut location = account.location_alias.clone();
+        for id in ids {
+            let effect = account
+                .servers
+                .get(&id.to_ascii_uppercase())
+                .and_then(|server| {
+                    location.clone_from(&server.location);
+                    op.effect(server)
+                });
+            queued.push(effect.is_some());
+            effects.extend(effect);
+        }
+        let job = (!effects.is_empty()).then(|| self.create_job(key, &location, effects));
+        let link = job.as_deref().map(|job| Self::status_link(key, job));
+        let results: Vec<Value> = ids
+            .iter()
+            .zip(queued)
+            .rev()
+            .map(|(id, queued)| match (&link, queued) {
+                (Some(link), true) => json!({
+                    "server": id.to_ascii_lowercase(), "isQueued": true, "links": [link],
+                }),
+                _ => json!({
+                    "server": id.to_ascii_lowercase(), "isQueued": false, "errorMessage": NOT_QUEUED,
+                }),
+            })
+            .collect();
+        Ok(Value::Array(results))
+    }
+
+    /// Archive Group: the group, its subgroups and all their servers, as one job.
+    pub fn archive_group(&mut self, key: &str, group_id: &str) -> Result<Value, Refusal> {
+        let account = self.account(key)?;
+        let group = find_group(account, group_id)?;
+        if group.parent.is_none() {
+            return Err(Refusal::message(
+                400,
+                "The root group of a data center cannot be archived.",
+            ));
+        }
+        if group.status == "archived" {
+            return Err(Refusal::message(400, "The group is already archived."));
+        }
+        let (id, location) = (group.id.clone(), group.location.clone());
+        let job = self.create_job(key, &location, vec![Effect::ArchiveGroup(id)]);
+        Ok(Self::status_link(key, &job))
+    }
+
+    /// Get Status.
+    pub fn status(&self, key: &str, job_id: &str) -> Result<Value, Refusal> {
+        match self.jobs.get(&job_id.to_ascii_lowercase()) {
+            Some(job) if job.alias == key => Ok(json!({ "status": job.status(Instant::now()) })),
+            _ => Err(Refusal::message(404, "The job was not found.")),
+        }
+    }
+
+    /// Get Server.
+    pub fn server(&self, key: &str, server_id: &str) -> Result<Value, Refusal> {
+        let account = self.account(key)?;
+        let server = account
+            .servers
+            .get(&server_id.to_ascii_uppercase())
+            .ok_or_else(|| {
+                Refusal::message(404, &format!("Server '{server_id}' was not found."))
+            })?;
+        Ok(server_json(&account.alias, server))
+    }
+
+    /// Get Group, with its subgroups and its servers as links.
+    pub fn group(&self, key: &str, group_id: &str) -> Result<Value, Refusal> {
+        let account = self.account(key)?;
+        Ok(group_json(account, find_group(account, group_id)?))
+    }
+
+    /// Get Data Center, with the root group link when asked.
+    pub fn data_center(&self, key: &str, dc: &str, group_links: bool) -> Result<Value, Refusal> {
+        let account = self.account(key)?;
+        let (id, name, root) = account
+            .data_centers
+            .iter()
+            .find(|(id, _, _)| id.eq_ignore_ascii_case(dc))
+            .ok_or_else(|| Refusal::message(404, &format!("Data center '{dc}' was not found.")))?;
+        let alias = account.alias.to_ascii_lowercase();
+        let mut links =
+            vec![json!({"rel": "self", "href": format!("/v2/datacenters/{alias}/{id}")})];
+        if group_links {
+            let root_name = account.groups.get(root).map(|g| g.name.clone());
+            links.push(json!({
+                "rel": "group", "href": format!("/v2/groups/{alias}/{root}"), "id": root, "name": root_name,
+            }));
+        }
+        Ok(json!({ "id": id, "name": name, "links": links }))
+    }
+}
+
+fn find_group<'a>(account: &'a Account, group_id: &str) -> Result<&'a Group, Refusal> {
+    account
+        .groups
+        .get(&group_id.to_ascii_lowercase())
+        .ok_or_else(|| Refusal::message(404, &format!("Group '{group_id}' was not found.")))
+}
+
+fn build_account(seed: &SeedAccount) -> Account {
+    let mut account = Account {
+        alias: seed.alias.clone(),
+        location_alias: seed.location_alias.clone(),
+        users: seed.users.clone(),
+        data_centers: Vec::new(),
+        groups: HashMap::new(),
+        servers: HashMap::new(),
+    };
+    for dc in &seed.data_centers {
+        account.data_centers.push((
+            dc.id.clone(),
+            dc.name.clone(),
+            dc.root_group.id.to_ascii_lowercase(),
+        ));
+        add_group(&mut account, &dc.root_group, None, &dc.id);
+    }
+    account
+}
+
+fn add_group(account: &mut Account, seed: &SeedGroup, parent: Option<&str>, location: &str) {
+    let id = seed.id.to_ascii_lowercase();
+    for server in &seed.servers {
+        account.servers.insert(
+            server.id.to_ascii_uppercase(),
+            Server {
+                id: server.id.clone(),
+                description: server.description.clone(),
+                group_id: id.clone(),
+                location: location.to_owned(),
+                os_type: server.os_type.clone(),
+                power_state: server.power_state.clone(),
+                status: server.status.clone(),
+                maintenance: server.in_maintenance_mode,
+                cpu: server.cpu,
+                memory_mb: server.memory_mb,
+                storage_gb: server.storage_gb,
+                ip: server.ip.clone(),
+                snapshots: Vec::new(),
+            },
+        );
+    }
+    account.groups.insert(
+        id.clone(),
+        Group {
+            id: id.clone(),
+            name: seed.name.clone(),
+            description: seed.description.clone(),
+            group_type: seed.group_type.clone(),
+            location: location.to_owned(),
+            status: "active".into(),
+            parent: parent.map(str::to_owned),
+            children: seed
+                .groups
+                .iter()
+                .map(|g| g.id.to_ascii_lowercase())
+                .collect(),
+            servers: seed.servers.iter().map(|s| s.id.clone()).collect(),
+        },
+    );
+    for child in &seed.groups {
+        add_group(account, child, Some(&id), location);
+    }
+}
+
+fn apply(account: &mut Account, effect: &Effect) {
+    fn server<'a>(account: &'a mut Account, id: &str) -> Option<&'a mut Server> {
+        account.servers.get_mut(&id.to_ascii_uppercase())
+    }
+    match effect {
+        Effect::Power(id, state) => {
+            if let Some(s) = server(account, id) {
+                s.power_state = (*state).to_owned();
+            }
+        }
+        Effect::Archive(id) => {
+            if let Some(s) = server(account, id) {
+                s.status = "archived".into();
+                s.power_state = "stopped".into();
+            }
+        }
+        Effect::Snapshot(id) => {
+            if let Some(s) = server(account, id) {
+                // The service keeps one snapshot per server; a new one replaces it.
+                s.snapshots = vec![snapshot_name(SystemTime::now())];
+            }
+        }
+        Effect::Maintenance(id, on) => {
+            if let Some(s) = server(account, id) {
+                s.maintenance = *on;
+            }
+        }
+        Effect::ArchiveGroup(group_id) => {
+            let mut stack = vec![group_id.clone()];
+            while let Some(id) = stack.pop() {
+                let Some(group) = account.groups.get_mut(&id) else {
+                    continue;
+                };
+                group.status = "archived".into();
+                stack.extend(group.children.clone());
+                for server_id in group.servers.clone() {
+                    apply(account, &Effect::Archive(server_id));
+                }
+            }
+        }
+    }
+}
+
+/// A snapshot name in the service's style, `2026-11-22.20:55:00`, from the UTC clock.
+fn snapshot_name(now: SystemTime) -> String {
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}.{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+fn server_json(alias: &str, server: &Server) -> Value {
+    let alias = alias.to_ascii_lowercase();
+    let snapshots: Vec<Value> = server
+        .snapshots
+        .iter()
+        .map(|name| {
+            json!({"name": name, "links": [{"rel": "self", "href": format!("/v2/servers/{alias}/{}/snapshots/1", server.id)}]})
+        })
+        .collect();
+    json!({
+        "id": server.id,
+        "name": server.id,
+        "description": server.description,
+        "groupId": server.group_id,
+        "locationId": server.location,
+        "osType": server.os_type,
+        "status": server.status,
+        "type": "standard",
+        "storageType": "standard",
+        "details": {
+            "powerState": server.power_state,
+            "inMaintenanceMode": server.maintenance,
+            "cpu": server.cpu,
+            "memoryMB": server.memory_mb,
+            "storageGB": server.storage_gb,
+            "ipAddresses": [{ "internal": server.ip }],
+            "snapshots": snapshots,
+        },
+        "links": [
+            {"rel": "self", "href": format!("/v2/servers/{alias}/{}", server.id), "id": server.id},
+            {"rel": "group", "href": format!("/v2/groups/{alias}/{}", server.group_id), "id": server.group_id},
+        ],
+    })
+}
+
+fn servers_count(account: &Account, group: &Group) -> usize {
+    group.servers.len()
+        + group
+            .children
+            .iter()
+            .filter_map(|id| account.groups.get(id))
+            .map(|child| servers_count(account, child))
+            .sum::<usize>()
+}
+
+fn group_json(account: &Account, group: &Group) -> Value {
+    let alias = account.alias.to_ascii_lowercase();
+    let mut links = vec![
+        json!({"rel": "self", "href": format!("/v2/groups/{alias}/{}", group.id), "id": group.id}),
+    ];
+    if let Some(parent) = &group.parent {
+        links.push(json!({"rel": "parentGroup", "href": format!("/v2/groups/{alias}/{parent}"), "id": parent}));
+    }
+    for id in &group.servers {
+        links.push(json!({"rel": "server", "href": format!("/v2/servers/{alias}/{id}"), "id": id}));
+    }
+    let groups: Vec<Value> = group
+        .children
+        .iter()
+        .filter_map(|id| account.groups.get(id))
+        .map(|child| group_json(account, child))
+        .collect();
+    json!({
+        "id": group.id,
+        "name": group.name,
+        "description": group.description,
+        "locationId": group.location,
+        "type": group.group_type,
+        "status": group.status,
+        "serversCount": servers_count(account, group),
+        "groups": groups,
+        "links": links,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_names_use_the_civil_date() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_372_500); // 2026-11-22 18:35:00 UTC
+        assert_eq!(snapshot_name(t), "2026-11-22.18:35:00");
+        assert_eq!(snapshot_name(UNIX_EPOCH), "1970-01-01.00:00:00");
+    }
+
+    #[test]
+    fn the_embedded_seed_loads() {
+        let world = World::new(default_seed(), Duration::from_secs(60), test_faults());
+        assert_eq!(world.accounts["DEMO"].servers.len(), 12);
+        assert!(world.accounts["DEMO"].servers.contains_key("WA1DEMOOLD01"));
+    }
+
+    pub(crate) fn test_faults() -> Faults {
+        Faults {
+            latency_ms: 0,
+            error_rate: 0.0,
+            fail_next: VecDeque::new(),
+            jobs: JobMode::Normal,
+            job_ms: 100,
+        }
+    }
+}
