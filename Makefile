@@ -1,6 +1,8 @@
 # Each target installs what it lacks (scripts/setup.sh), so these work on a fresh clone.
 .PHONY: test build demo bench setup
 
+PORT ?= 8787
+
 test:
 	bash scripts/test.sh
 
@@ -10,3 +12,11 @@ setup:
 # Benchmarks (issue 7): release package + release sandbox + headless Chromium; writes bench/results.json.
 bench:
 	bash bench/run.sh
+
+build:
+	bash scripts/build.sh
+
+# The demo page and the package, served by the sandbox on one origin.
+demo: build
+	cargo build -q -p clc-sandbox
+	target/debug/clc-sandbox --port $(PORT) --www www --pkg pkg

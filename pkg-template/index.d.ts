@@ -1,0 +1,2 @@
+export * from "./clc_wasm.js";
+export { ClcError, isClcError } from "./errors.js";

@@ -1,0 +1,3 @@
+export { default, initSync } from "./clc_wasm.js";
+export * from "./clc_wasm.js";
+export { ClcError, isClcError } from "./errors.js";
