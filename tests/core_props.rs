@@ -1,0 +1,247 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Properties over arbitrary input: decoding and validation never panic, no built URL leaves its path,
+//! and any wait ends by its deadline.
+
+use clc_wasm::model::*;
+use clc_wasm::request::Requests;
+use clc_wasm::response::{decode, Body};
+use clc_wasm::validate::*;
+use clc_wasm::wait::*;
+use clc_wasm::Error;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,20}".prop_map(Value::String),
+        prop::sample::select(vec![
+            "status",
+            "succeeded",
+            "executing",
+            "message",
+            "modelState",
+            "server",
+            "isQueued",
+            "links",
+            "rel",
+            "href",
+            "id",
+            "bearerToken",
+            "userName",
+            "accountAlias",
+            "roles",
+            "error",
+        ])
+        .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop::sample::select(vec![
+            "status",
+            "message",
+            "Message",
+            "modelState",
+            "exceptionMessage",
+            "error",
+            "server",
+            "isQueued",
+            "links",
+            "rel",
+            "href",
+            "id",
+            "errorMessage",
+            "userName",
+            "accountAlias",
+            "roles",
+            "bearerToken",
+            "name",
+            "details",
+            "groups",
+            "snapshots",
+            "powerState",
+            "x",
+        ]);
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(keys.prop_map(String::from), inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Decodes `body` as every type the SDK reads; none may panic.
+fn decode_all(status: u16, body: impl Fn() -> Body<Value>) {
+    let _ = decode::<LoginResponse, _>(status, body());
+    let _ = decode::<Vec<ServerOperation>, _>(status, body());
+    let _ = decode::<StatusLink, _>(status, body());
+    let _ = decode::<StatusResponse, _>(status, body());
+    let _ = decode::<Server, _>(status, body());
+    let _ = decode::<Group, _>(status, body());
+    let _ = decode::<DataCenter, _>(status, body());
+}
+
+fn requests() -> Requests {
+    Requests::new(
+        BaseUrl::parse("https://api.ctl.io/base").unwrap(),
+        Token::new("t".into()),
+        AccountAlias::parse("ALIAS").unwrap(),
+    )
+}
+
+/// The path after the base, split into decoded segments.
+fn segments(url: &str) -> Vec<String> {
+    let rest = url
+        .strip_prefix("https://api.ctl.io/base/v2/")
+        .expect("stays under the base");
+    let path = rest.split('?').next().unwrap();
+    assert!(!rest.contains('#'));
+    path.split('/').map(percent_decode).collect()
+}
+
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&segment[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn decoding_json_never_panics(status in any::<u16>(), value in json_value()) {
+        decode_all(status, || Body::Json(value.clone()));
+    }
+
+    #[test]
+    fn decoding_text_never_panics(status in any::<u16>(), text in ".{0,300}") {
+        decode_all(status, || Body::not_json(&text));
+        decode_all(status, || Body::Empty);
+        if let Ok(value) = serde_json::from_str::<Value>(&text) {
+            decode_all(status, || Body::Json(value.clone()));
+        }
+    }
+
+    #[test]
+    fn decoding_arbitrary_bytes_as_text_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let text = String::from_utf8_lossy(&bytes);
+        decode_all(502, || Body::not_json(&text));
+    }
+
+    #[test]
+    fn validation_never_panics(text in "\\PC{0,40}|.{0,40}", number in any::<f64>()) {
+        let _ = BaseUrl::parse(&text);
+        let _ = AccountAlias::parse(&text);
+        let _ = DataCenterId::parse(&text);
+        let _ = ServerId::parse(&text);
+        let _ = ServerIds::parse([&text, &text]);
+        let _ = GroupId::parse(&text);
+        let _ = StatusId::parse(&text);
+        let _ = Credentials::new(&text, &text);
+        let _ = SnapshotExpirationDays::from_f64(number);
+    }
+
+    #[test]
+    fn errors_are_refusals_with_a_field(text in ".{0,40}") {
+        for err in [ServerId::parse(&text).err(), GroupId::parse(&text).err(), StatusId::parse(&text).err()]
+            .into_iter()
+            .flatten()
+        {
+            prop_assert_eq!(err.details.len(), 1);
+            prop_assert!(err.message.starts_with(&err.details[0].field));
+        }
+    }
+
+    #[test]
+    fn no_server_id_leaves_its_segment(id in "\\PC{1,40}|[./%?#\\\\ a-z]{1,12}") {
+        if let Ok(server) = ServerId::parse(&id) {
+            let url = requests().get_server(&server).url;
+            let segs = segments(&url);
+            prop_assert_eq!(segs.len(), 3, "{}", url);
+            prop_assert_eq!(&segs[..2], &["servers".to_owned(), "ALIAS".to_owned()]);
+            prop_assert_eq!(&segs[2], &id);
+            prop_assert!(segs.iter().all(|s| s != ".." && s != "."));
+            let raw_segments: Vec<&str> = url.split('/').collect();
+            prop_assert!(!raw_segments.iter().any(|s| *s == ".." || s.eq_ignore_ascii_case("%2e%2e")));
+        }
+    }
+
+    #[test]
+    fn no_status_or_group_id_leaves_its_segment(id in "[a-zA-Z0-9._/-]{1,40}") {
+        if let Ok(status) = StatusId::parse(&id) {
+            let segs = segments(&requests().get_status(&status).url);
+            prop_assert_eq!(segs, vec!["operations".to_owned(), "ALIAS".into(), "status".into(), id.clone()]);
+        }
+        if let Ok(group) = GroupId::parse(&id) {
+            let segs = segments(&requests().archive_group(&group).url);
+            prop_assert_eq!(segs, vec!["groups".to_owned(), "ALIAS".into(), id.clone(), "archive".into()]);
+        }
+    }
+
+    #[test]
+    fn batch_bodies_are_json_arrays_of_the_ids(ids in prop::collection::vec("\\PC{1,12}", 1..8)) {
+        if let Ok(list) = ServerIds::parse(&ids) {
+            let req = requests().archive_server(&list);
+            let parsed: Vec<String> = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+            prop_assert_eq!(parsed, ids);
+            prop_assert_eq!(segments(&req.url).len(), 4);
+        }
+    }
+
+    #[test]
+    fn any_wait_ends_by_its_deadline(
+        answers in prop::collection::vec(0u8..8, 1..40),
+        randoms in prop::collection::vec(any::<f64>(), 1..40),
+        timeout in 1.0f64..100_000.0,
+        min in 1.0f64..5_000.0,
+        spread in 1.0f64..10.0,
+    ) {
+        let options = WaitOptions { timeout_ms: timeout, min_poll_ms: min, max_poll_ms: min * spread };
+        let target = WaitTarget::Job(StatusId::parse("wa1-1").unwrap());
+        let mut waiter = Waiter::new(target, options, 0.0).unwrap();
+        let mut now = 0.0;
+        let mut steps = 0usize;
+        loop {
+            steps += 1;
+            prop_assert!(steps < 10_000, "the wait must end");
+            let random = randoms[steps % randoms.len()];
+            match waiter.next(now, random) {
+                Step::Sleep(ms) => {
+                    prop_assert!(ms > 0.0 && ms.is_finite());
+                    now += ms;
+                    prop_assert!(now <= timeout + 1e-6, "slept past the deadline: {} > {}", now, timeout);
+                }
+                Step::Poll(jobs) => {
+                    for id in jobs {
+                        let answer = answers[steps % answers.len()];
+                        match answer {
+                            0 => waiter.on_status(id.as_str(), JobStatus::Succeeded, now),
+                            1 => waiter.on_status(id.as_str(), JobStatus::Failed, now),
+                            2 => waiter.on_error(id.as_str(), Error::network("x"), now),
+                            3 => waiter.on_status(id.as_str(), JobStatus::Other("?".into()), now),
+                            _ => waiter.on_status(id.as_str(), JobStatus::Executing, now),
+                        }
+                    }
+                    let _ = waiter.progress();
+                }
+                Step::Done(result) => {
+                    prop_assert_eq!(result.jobs.len(), 1);
+                    break;
+                }
+                Step::Fail(_) => break,
+            }
+        }
+    }
+}
