@@ -49,9 +49,12 @@ async function raw(req) {
   return JSON.parse(text);
 }
 
-/** The wasm Memory: the no-auto-init glue's init returns the exports of the instance index.js already made. */
+/**
+ * The wasm Memory: the no-auto-init entry's init (clc-wasm/init, wasm-bindgen's init) returns the exports of the
+ * instance index.js already made, with `memory`, without loading anything again.
+ */
 async function wasmExports() {
-  const glue = await import("/pkg/clc_wasm.js");
+  const glue = await import("/pkg/init.js");
   const exports = await glue.default();
   if (!exports || !exports.memory) throw new Error("the glue's init did not return the wasm exports with memory");
   return exports;
@@ -68,7 +71,7 @@ export async function setup() {
 }
 
 /** A reset also forgets every token (the sandbox's "keeps nothing"), so the page's client logs in again. */
-async function resetAndLogin() {
+export async function resetAndLogin() {
   await reset();
   clc = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN });
 }
@@ -192,10 +195,15 @@ export async function waiting(durations, mode, minPollMs, maxPollMs) {
   if (durations.length > servers.length) throw new Error("more jobs than started servers");
   await reset();
   const statusPolls = new Map(); // job id -> status requests
+  const pollTimes = []; // [ms since the wait started, job id] of each status request
+  let t0 = 0;
   const countingFetch = (input, init) => {
     const url = typeof input === "string" ? input : input.url;
     const m = /\/status\/([^/?#]+)/.exec(url);
-    if (m) statusPolls.set(m[1], (statusPolls.get(m[1]) || 0) + 1);
+    if (m) {
+      statusPolls.set(m[1], (statusPolls.get(m[1]) || 0) + 1);
+      pollTimes.push([+(now() - t0).toFixed(1), m[1]]);
+    }
     return fetch(input, init);
   };
   const wclc = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN, fetch: countingFetch });
@@ -212,8 +220,9 @@ export async function waiting(durations, mode, minPollMs, maxPollMs) {
     batches.push(ops);
   }
   statusPolls.clear(); // only count the wait's requests
+  pollTimes.length = 0;
   const options = { minPollMs, maxPollMs };
-  const t0 = now();
+  t0 = now();
   let results;
   if (mode === "one") {
     results = [await wclc.wait(batches.flat(), options)];
@@ -242,6 +251,7 @@ export async function waiting(durations, mode, minPollMs, maxPollMs) {
     wait_ms: t1 - t0,
     ideal_ms: lastEnd - t0,
     end_offsets_ms: ends.map((e) => e - t0),
+    poll_times_ms: pollTimes,
     late_ms: t1 - lastEnd,
     overhead_ratio: (t1 - t0) / (lastEnd - t0),
   };

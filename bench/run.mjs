@@ -9,7 +9,10 @@ import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { analyze } from "./size.mjs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { analyze, crateOf } from "./size.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.CLC_SANDBOX_URL;
@@ -22,6 +25,30 @@ const OUT = process.env.BENCH_OUT || join(root, "bench", "results.json");
 const GOALS = { call_overhead_ratio: 1.1, batch_1000_ratio: 1.25 };
 const started = Date.now();
 const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+
+// ---- a named build, for profiles and the size breakdown ----------------------------------------------------------
+/**
+ * wasm-bindgen's output for cargo's release wasm, without wasm-opt: the same glue as pkg/ (wasm-opt only touches the
+ * .wasm) but with the name section, so profiles name Rust functions instead of wasm-function[92].
+ */
+function namedBuild() {
+  const input = join(root, "target/wasm32-unknown-unknown/release/clc_wasm.wasm");
+  if (!existsSync(input)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "clc-bench-named-"));
+  try {
+    execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
+  } catch (e) {
+    log("no named build (wasm-bindgen failed):", e.message);
+    return undefined;
+  }
+  const same = readFileSync(join(dir, "clc_wasm.js"), "utf8") === readFileSync(join(root, "pkg", "clc_wasm.js"), "utf8");
+  if (!same) {
+    log("no named build: its glue differs from pkg/clc_wasm.js (pkg/ is stale?)");
+    return undefined;
+  }
+  return dir;
+}
+const named = process.env.BENCH_PKG ? undefined : namedBuild();
 
 // ---- size -------------------------------------------------------------------------------------------------------
 function sizes() {
@@ -39,16 +66,21 @@ function sizes() {
       return [f, { raw: b.length, gz: gz(b) }];
     }),
   );
-  // Where the bytes go (twiggy-style), from cargo's output, which still has its name section.
+  // Where the bytes go (twiggy-style), from the same module before wasm-opt, which still has its name section.
   let breakdown;
-  const unstripped = join(root, "target/wasm32-unknown-unknown/release/clc_wasm.wasm");
-  if (existsSync(unstripped)) {
-    const a = analyze(readFileSync(unstripped));
+  if (named) {
+    const a = analyze(readFileSync(join(named, "clc_wasm_bg.wasm")));
     const code = a.functions.reduce((n, f) => n + f.size, 0);
+    const crates = new Map();
+    for (const f of a.functions) crates.set(crateOf(f.name), (crates.get(crateOf(f.name)) || 0) + f.size);
     breakdown = {
-      file: "target/wasm32-unknown-unknown/release/clc_wasm.wasm (before wasm-bindgen and wasm-opt)",
+      file: "wasm-bindgen output before wasm-opt -Oz (names kept); shares carry over to the shipped module",
       size: a.size,
       sections: a.sections,
+      code_by_crate: [...crates]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 12)
+        .map(([crate, size]) => ({ crate, size, share_of_code: +(size / code).toFixed(3) })),
       largest_functions: [...a.functions]
         .sort((x, y) => y.size - x.size)
         .slice(0, 15)
@@ -60,8 +92,10 @@ function sizes() {
     wasm_raw: wasm.length,
     wasm_gz: gz(wasm),
     wasm_br: br(wasm),
-    // Each file gzipped on its own, as a server would send them.
-    js_gz: Object.values(js).reduce((a, f) => a + f.gz, 0),
+    // The three files concatenated then gzipped, as scripts/build.sh reports it (and as a bundler ships one chunk);
+    // js_gz_per_file: each gzipped on its own, as a static server sends them.
+    js_gz: gz(Buffer.concat(jsFiles.map((f) => readFileSync(join(pkg, f))))),
+    js_gz_per_file: Object.values(js).reduce((a, f) => a + f.gz, 0),
     js_raw: Object.values(js).reduce((a, f) => a + f.raw, 0),
     js_files: js,
   };
@@ -161,6 +195,7 @@ function median(values) {
  */
 async function profile(page, n, k) {
   const cdp = await page.context().newCDPSession(page);
+  await page.evaluate(() => window.bench.resetAndLogin());
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
   const run = async (fn) => {
@@ -183,6 +218,7 @@ function topSelf(profile, limit = 15) {
   const deltas = profile.timeDeltas || [];
   let total = 0;
   let idle = 0;
+  const areas = new Map();
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
     const dt = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000; // µs -> ms; a sample's time is the gap to the next one
@@ -194,11 +230,23 @@ function topSelf(profile, limit = 15) {
       return;
     }
     self.set(key, (self.get(key) || 0) + dt);
+    const area = f.url.includes("wasm")
+      ? `wasm: ${crateOf(f.functionName)}`
+      : f.url.endsWith("clc_wasm.js")
+        ? "JS glue (clc_wasm.js)"
+        : f.url
+          ? `JS: ${file}`
+          : `browser: ${f.functionName}`;
+    areas.set(area, (areas.get(area) || 0) + dt);
     total += dt;
   });
   return {
     busy_ms: total,
     idle_ms: idle,
+    by_area: [...areas.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([area, ms]) => ({ area, self_ms: +ms.toFixed(2), share: +(ms / total).toFixed(3) })),
     functions: [...self.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
@@ -316,11 +364,28 @@ async function main() {
 
     const b1000 = result.batch.find((b) => b.n === 1000);
     const missed = result.call_overhead_ratio > GOALS.call_overhead_ratio || (b1000 && b1000.ratio > GOALS.batch_1000_ratio);
+    await context.close();
     if (missed || process.env.BENCH_PROFILE === "1") {
-      result.profile = [await profile(page, 1, 300), await profile(page, 1000, 40)];
+      // A page of its own whose wasm is the named build (same glue), so the profile names Rust functions.
+      const pctx = await browser.newContext();
+      if (named) {
+        const wasmBytes = readFileSync(join(named, "clc_wasm_bg.wasm"));
+        await pctx.route(/\/pkg\/clc_wasm_bg\.wasm$/, (route) =>
+          route.fulfill({ status: 200, contentType: "application/wasm", body: wasmBytes }),
+        );
+      }
+      const ppage = await pctx.newPage();
+      watch(ppage);
+      await ppage.goto(`${base}/page.html`);
+      await ppage.waitForFunction(() => window.bench || window.benchError, null, { timeout: 30000 });
+      await ppage.evaluate(() => window.bench.setup());
+      result.profile = {
+        wasm: named ? "named build (wasm-bindgen output without wasm-opt)" : "pkg/ (no names)",
+        runs: [await profile(ppage, 1, 300), await profile(ppage, 1000, 40), await profile(ppage, 5000, 10)],
+      };
+      await pctx.close();
       log("profile written to results.json (.profile)");
     }
-    await context.close();
   } finally {
     await browser.close();
   }
@@ -328,11 +393,12 @@ async function main() {
   writeFileSync(OUT, JSON.stringify(result, null, 2) + "\n");
   console.log(table(result));
   if (result.profile) {
-    for (const p of result.profile) {
+    for (const p of result.profile.runs) {
       console.log(
         `\nProfile, ${p.calls} calls of ${p.n} ID(s): SDK ${p.sdk.ms} ms wall, ${p.sdk.top.busy_ms.toFixed(1)} ms busy vs raw ${p.raw.ms} ms wall, ${p.raw.top.busy_ms.toFixed(1)} ms busy; top self time (SDK, idle excluded):`,
       );
-      for (const f of p.sdk.top.functions.slice(0, 10)) console.log(`  ${f.self_ms.toFixed(1).padStart(8)} ms  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}`);
+      console.log("  by area: " + p.sdk.top.by_area.slice(0, 8).map((a) => `${a.area} ${a.self_ms.toFixed(0)} ms`).join("; "));
+      for (const f of p.sdk.top.functions.slice(0, 12)) console.log(`  ${f.self_ms.toFixed(1).padStart(8)} ms  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}`);
     }
   }
   console.log(`\nwrote ${OUT} in ${result.duration_s.toFixed(0)} s`);

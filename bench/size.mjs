@@ -104,9 +104,9 @@ function readNames(buf, start, end, names) {
 }
 
 /** Groups Rust symbol names by crate (the first path segment, after demangling's usual prefixes). */
-function crateOf(fn) {
+export function crateOf(fn) {
   const s = fn.replace(/^_ZN\d*|^<|^&/, "");
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)(::|\d)/.exec(s);
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(::|\[|\d)/.exec(s);
   return m ? m[1] : "(other)";
 }
 
