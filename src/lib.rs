@@ -25,3 +25,8 @@ pub mod validate;
 pub mod wait;
 
 pub use error::{Error, ErrorKind, FieldError};
+
+/// The JavaScript edge: the `Clc` class exported by wasm-bindgen (wasm32 only). Public so the wasm tests in
+/// `tests/` can reach it; JavaScript users see only the generated bindings.
+#[cfg(target_arch = "wasm32")]
+pub mod js;

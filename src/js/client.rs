@@ -1,0 +1,562 @@
+//! The exported `Clc` class and its `requests` companion.
+//!
+//! Every network method validates its arguments synchronously, then returns a Promise; validation errors become
+//! rejections (never synchronous throws) and no request is sent. The client state is immutable and shared with
+//! each running call through an `Rc`, so a call keeps working even if the JS object is freed meanwhile.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{self, get, string, CallOptions, ClientOptions};
+use super::errors;
+use super::stop::Stopper;
+use super::transport;
+use super::wait_loop;
+use crate::model::{
+    Credentials, DataCenter, Group, LoginResponse, Server, ServerOperation, Session, StatusLink,
+    StatusResponse, Token,
+};
+use crate::request::{self, ApiRequest, Requests, ServerOp};
+use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, StatusId};
+use crate::Error;
+
+/// The state shared by a client and its running calls.
+pub(crate) struct Inner {
+    pub(crate) requests: Requests,
+    session: Option<Session>,
+    fetch: Option<Function>,
+    pub(crate) timeout_ms: f64,
+}
+
+impl Inner {
+    /// Sends `req` once and decodes the answer as `T`. POSTs are never retried, here or anywhere.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        req: &ApiRequest,
+        options: &CallOptions,
+    ) -> Result<T, Error> {
+        let timeout = options.timeout_ms.unwrap_or(self.timeout_ms);
+        let stop = Stopper::new(options.signal.as_ref(), Some(timeout))
+            .map_err(|e| e.with_request(req))?;
+        let reply = transport::send(self.fetch.as_ref(), req, &stop).await?;
+        transport::decode(&reply).map_err(|e| {
+            e.with_request(req)
+                .without_secret(self.requests.token().expose())
+        })
+    }
+}
+
+/// Runs `f` as a Promise whose rejection is a `ClcError`.
+fn promise(f: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    future_to_promise(async move { f.await.map_err(|e| errors::to_js(&e)) })
+}
+
+/// A rejected Promise for an error found before anything started.
+fn rejected(e: Error) -> Promise {
+    Promise::reject(&errors::to_js(&e))
+}
+
+/// Sends a prepared request (or rejects with the error that prevented building it) and converts the answer.
+fn run<T: DeserializeOwned + Serialize>(
+    inner: &Rc<Inner>,
+    prepared: Result<(ApiRequest, CallOptions), Error>,
+) -> Promise {
+    let (req, options) = match prepared {
+        Ok(p) => p,
+        Err(e) => return rejected(e),
+    };
+    let inner = inner.clone();
+    promise(async move {
+        let value: T = inner.call(&req, &options).await?;
+        convert::to_js(&value)
+    })
+}
+
+/// A CenturyLink Cloud API v2 client.
+///
+/// ```js
+/// const clc = await Clc.login({ username, password }, { baseUrl: "https://api.ctl.io" });
+/// const ops = await clc.shutDownServer(["WA1ALIASWB01", "WA1ALIASWB02"]);
+/// const result = await clc.wait(ops, { timeoutMs: 600_000, onProgress: (p) => console.log(p.pending) });
+/// ```
+#[wasm_bindgen]
+pub struct Clc {
+    inner: Rc<Inner>,
+}
+
+/// The request each `Clc` method would send (method, absolute URL, headers, body), without sending it: for
+/// callers who route calls through their own proxy or transport. The headers include the bearer token.
+#[wasm_bindgen]
+pub struct ClcRequests {
+    inner: Rc<Inner>,
+}
+
+/// Reads `ids` + call options for a server operation.
+fn server_op(
+    inner: &Inner,
+    op: ServerOp,
+    ids: &JsValue,
+    options: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    let ids = convert::server_ids(ids)?;
+    let options = CallOptions::read(options)?;
+    Ok((inner.requests.server_operation(op, &ids), options))
+}
+
+fn snapshot(
+    inner: &Inner,
+    ids: &JsValue,
+    options: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    let ids = convert::server_ids(ids)?;
+    if !options.is_object() {
+        return Err(Error::validation(
+            "options",
+            "must be an object with expirationDays",
+        ));
+    }
+    let days = convert::expiration_days(options)?;
+    let call = CallOptions::read(options)?;
+    Ok((inner.requests.create_snapshot(&ids, days), call))
+}
+
+fn by_id<I>(
+    value: &JsValue,
+    field: &str,
+    parse: impl Fn(&str) -> Result<I, Error>,
+    build: impl Fn(&I) -> ApiRequest,
+    options: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    let id = parse(&string(value, field)?)?;
+    let options = CallOptions::read(options)?;
+    Ok((build(&id), options))
+}
+
+fn archive_group(
+    inner: &Inner,
+    id: &JsValue,
+    o: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    by_id(
+        id,
+        "groupId",
+        GroupId::parse,
+        |g| inner.requests.archive_group(g),
+        o,
+    )
+}
+fn get_status(
+    inner: &Inner,
+    id: &JsValue,
+    o: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    by_id(
+        id,
+        "statusId",
+        StatusId::parse,
+        |s| inner.requests.get_status(s),
+        o,
+    )
+}
+fn get_server(
+    inner: &Inner,
+    id: &JsValue,
+    o: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    by_id(
+        id,
+        "serverId",
+        ServerId::parse,
+        |s| inner.requests.get_server(s),
+        o,
+    )
+}
+fn get_group(inner: &Inner, id: &JsValue, o: &JsValue) -> Result<(ApiRequest, CallOptions), Error> {
+    by_id(
+        id,
+        "groupId",
+        GroupId::parse,
+        |g| inner.requests.get_group(g),
+        o,
+    )
+}
+fn get_data_center(
+    inner: &Inner,
+    id: &JsValue,
+    o: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    by_id(
+        id,
+        "dataCenter",
+        DataCenterId::parse,
+        |d| inner.requests.get_data_center(d),
+        o,
+    )
+}
+
+/// A synchronous `requests.*` result: the request object, or a thrown `ClcError`.
+fn describe(prepared: Result<(ApiRequest, CallOptions), Error>) -> Result<JsValue, JsValue> {
+    prepared
+        .map(|(req, _)| convert::request_to_js(&req))
+        .map_err(|e| errors::to_js(&e))
+}
+
+/// Checks a token given to `new Clc`: a header value cannot hold whitespace or control characters.
+fn token(value: &JsValue) -> Result<Token, Error> {
+    let token = string(value, "token")?;
+    if token.is_empty() {
+        return Err(Error::validation("token", "must not be empty"));
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Never echo the value: it is a secret.
+        return Err(Error::validation(
+            "token",
+            "must not contain whitespace or control characters",
+        ));
+    }
+    Ok(Token::new(token))
+}
+
+#[wasm_bindgen]
+impl Clc {
+    /// Logs in (`POST /v2/authentication/login`) and resolves to a client holding the bearer token.
+    /// Rejects with a `ClcError` (kind `http` status 400 for bad credentials); the password is never kept.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Clc>")]
+    pub fn login(
+        #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ClientOptions & CallOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = (|| {
+            if !credentials.is_object() {
+                return Err(Error::validation(
+                    "credentials",
+                    "must be an object with username and password",
+                ));
+            }
+            let username = string(&get(&credentials, "username"), "username")?;
+            let password = string(&get(&credentials, "password"), "password")?;
+            let creds = Credentials::new(&username, &password)?;
+            let client = ClientOptions::read(&options)?;
+            let call = CallOptions::read(&options)?;
+            Ok((creds, client, call))
+        })();
+        let (creds, client, call) = match prepared {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
+        promise(async move {
+            let req = request::login(&client.base_url, &creds);
+            let timeout = call.timeout_ms.unwrap_or(client.timeout_ms);
+            let stop = Stopper::new(call.signal.as_ref(), Some(timeout))
+                .map_err(|e| e.with_request(&req))?;
+            let scrub = |e: Error| e.without_secret(creds.password());
+            let reply = transport::send(client.fetch.as_ref(), &req, &stop)
+                .await
+                .map_err(scrub)?;
+            let login: LoginResponse =
+                transport::decode(&reply).map_err(|e| scrub(e.with_request(&req)))?;
+            let (session, token) = login.into_parts();
+            let alias = AccountAlias::parse(&session.account_alias).map_err(|_| {
+                Error::decode("the login answer has no valid accountAlias").with_request(&req)
+            })?;
+            let inner = Inner {
+                requests: Requests::new(client.base_url, token, alias),
+                session: Some(session),
+                fetch: client.fetch,
+                timeout_ms: client.timeout_ms,
+            };
+            Ok(Clc {
+                inner: Rc::new(inner),
+            }
+            .into())
+        })
+    }
+
+    /// A client for a token kept from an earlier login. Throws a `ClcError` (kind `validation`) on bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "TokenClientOptions")] options: JsValue,
+    ) -> Result<Clc, JsValue> {
+        let build = || -> Result<Clc, Error> {
+            let client = ClientOptions::read(&options)?;
+            let token = token(&get(&options, "token"))?;
+            let alias =
+                AccountAlias::parse(&string(&get(&options, "accountAlias"), "accountAlias")?)?;
+            Ok(Clc {
+                inner: Rc::new(Inner {
+                    requests: Requests::new(client.base_url, token, alias),
+                    session: None,
+                    fetch: client.fetch,
+                    timeout_ms: client.timeout_ms,
+                }),
+            })
+        };
+        build().map_err(|e| errors::to_js(&e))
+    }
+
+    /// The login session (user name, account alias, location alias, roles; never the token), or `undefined`
+    /// for a client built from a token.
+    #[wasm_bindgen(getter, unchecked_return_type = "Session | undefined")]
+    pub fn session(&self) -> JsValue {
+        self.inner
+            .session
+            .as_ref()
+            .and_then(|s| convert::to_js(s).ok())
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The bearer token, to keep for `new Clc({ token, ... })`. Treat it as a secret.
+    #[wasm_bindgen(getter)]
+    pub fn token(&self) -> String {
+        self.inner.requests.token().expose().to_owned()
+    }
+
+    /// The account alias every call uses.
+    #[wasm_bindgen(getter, js_name = accountAlias)]
+    pub fn account_alias(&self) -> String {
+        self.inner.requests.account_alias().as_str().to_owned()
+    }
+
+    /// The API root (without a trailing slash).
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.requests.base_url().as_str().to_owned()
+    }
+
+    /// The requests each method would send, without sending them.
+    #[wasm_bindgen(getter)]
+    pub fn requests(&self) -> ClcRequests {
+        ClcRequests {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Create Snapshot: `POST /v2/operations/{alias}/servers/createSnapshot` with `expirationDays` (1 to 10).
+    #[wasm_bindgen(js_name = createSnapshot, unchecked_return_type = "Promise<ServerOperation[]>")]
+    pub fn create_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SnapshotOptions")] options: JsValue,
+    ) -> Promise {
+        run::<Vec<ServerOperation>>(&self.inner, snapshot(&self.inner, &ids, &options))
+    }
+
+    /// Archive Group: `POST /v2/groups/{alias}/{groupId}/archive` (the group, its groups and servers).
+    /// Resolves to the status link to `wait` on.
+    #[wasm_bindgen(js_name = archiveGroup, unchecked_return_type = "Promise<StatusLink>")]
+    pub fn archive_group(
+        &self,
+        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        run::<StatusLink>(&self.inner, archive_group(&self.inner, &group_id, &options))
+    }
+
+    /// Get Status: `GET /v2/operations/{alias}/status/{statusId}`; resolves to the job's status string.
+    #[wasm_bindgen(js_name = getStatus, unchecked_return_type = "Promise<JobStatus>")]
+    pub fn get_status(
+        &self,
+        #[wasm_bindgen(js_name = statusId, unchecked_param_type = "string")] status_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = get_status(&self.inner, &status_id, &options);
+        let (req, call) = match prepared {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
+        let inner = self.inner.clone();
+        promise(async move {
+            let status: StatusResponse = inner.call(&req, &call).await?;
+            convert::to_js(&status.status)
+        })
+    }
+
+    /// Get Server: `GET /v2/servers/{alias}/{serverId}`.
+    #[wasm_bindgen(js_name = getServer, unchecked_return_type = "Promise<Server>")]
+    pub fn get_server(
+        &self,
+        #[wasm_bindgen(js_name = serverId, unchecked_param_type = "string")] server_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        run::<Server>(&self.inner, get_server(&self.inner, &server_id, &options))
+    }
+
+    /// Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links).
+    #[wasm_bindgen(js_name = getGroup, unchecked_return_type = "Promise<Group>")]
+    pub fn get_group(
+        &self,
+        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        run::<Group>(&self.inner, get_group(&self.inner, &group_id, &options))
+    }
+
+    /// Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the
+    /// root group).
+    #[wasm_bindgen(js_name = getDataCenter, unchecked_return_type = "Promise<DataCenter>")]
+    pub fn get_data_center(
+        &self,
+        #[wasm_bindgen(js_name = dataCenter, unchecked_param_type = "string")] data_center: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        run::<DataCenter>(
+            &self.inner,
+            get_data_center(&self.inner, &data_center, &options),
+        )
+    }
+
+    /// Waits until the jobs of a batch result, a status link or a status ID are final, polling each distinct job
+    /// once per round with backoff and jitter. Resolves with per-server outcomes (`ok` when all succeeded);
+    /// `timeoutMs` (default 15 min) ends the wait with `timedOut` outcomes rather than a rejection. Rejects at
+    /// once on 401/403/404 and promptly on abort; network errors, 5xx and 429 are retried until the deadline.
+    /// Exceptions thrown by `onProgress` are ignored, so a UI bug cannot abandon a running wait.
+    #[wasm_bindgen(unchecked_return_type = "Promise<WaitResult>")]
+    pub fn wait(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WaitTarget")] target: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = wait_loop::prepare(&target, &options);
+        let prepared = match prepared {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
+        let inner = self.inner.clone();
+        promise(async move { wait_loop::run(inner, prepared).await })
+    }
+}
+
+#[wasm_bindgen]
+impl ClcRequests {
+    /// The Create Snapshot request.
+    #[wasm_bindgen(js_name = createSnapshot)]
+    pub fn create_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ expirationDays: number }")] options: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(snapshot(&self.inner, &ids, &options)).map(JsCast::unchecked_into)
+    }
+
+    /// The Archive Group request.
+    #[wasm_bindgen(js_name = archiveGroup)]
+    pub fn archive_group(
+        &self,
+        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(archive_group(&self.inner, &group_id, &JsValue::UNDEFINED))
+            .map(JsCast::unchecked_into)
+    }
+
+    /// The Get Status request.
+    #[wasm_bindgen(js_name = getStatus)]
+    pub fn get_status(
+        &self,
+        #[wasm_bindgen(js_name = statusId, unchecked_param_type = "string")] status_id: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(get_status(&self.inner, &status_id, &JsValue::UNDEFINED))
+            .map(JsCast::unchecked_into)
+    }
+
+    /// The Get Server request.
+    #[wasm_bindgen(js_name = getServer)]
+    pub fn get_server(
+        &self,
+        #[wasm_bindgen(js_name = serverId, unchecked_param_type = "string")] server_id: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(get_server(&self.inner, &server_id, &JsValue::UNDEFINED))
+            .map(JsCast::unchecked_into)
+    }
+
+    /// The Get Group request.
+    #[wasm_bindgen(js_name = getGroup)]
+    pub fn get_group(
+        &self,
+        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(get_group(&self.inner, &group_id, &JsValue::UNDEFINED)).map(JsCast::unchecked_into)
+    }
+
+    /// The Get Data Center request.
+    #[wasm_bindgen(js_name = getDataCenter)]
+    pub fn get_data_center(
+        &self,
+        #[wasm_bindgen(js_name = dataCenter, unchecked_param_type = "string")] data_center: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(get_data_center(
+            &self.inner,
+            &data_center,
+            &JsValue::UNDEFINED,
+        ))
+        .map(JsCast::unchecked_into)
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `ApiRequest` in TypeScript: `{ method, url, headers, body? }`.
+    #[wasm_bindgen(typescript_type = "ApiRequest")]
+    pub type ApiRequestJs;
+}
+
+/// The nine operations that share the "array of server IDs" shape, on both classes.
+macro_rules! server_operations {
+    ($( $js:ident => $rust:ident, $op:ident, $doc:literal; )*) => {
+        #[wasm_bindgen]
+        impl Clc {
+            $(
+                #[doc = $doc]
+                #[wasm_bindgen(js_name = $js, unchecked_return_type = "Promise<ServerOperation[]>")]
+                pub fn $rust(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
+                    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+                ) -> Promise {
+                    run::<Vec<ServerOperation>>(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options))
+                }
+            )*
+        }
+
+        #[wasm_bindgen]
+        impl ClcRequests {
+            $(
+                #[doc = $doc]
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $rust(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
+                ) -> Result<ApiRequestJs, JsValue> {
+                    describe(server_op(&self.inner, ServerOp::$op, &ids, &JsValue::UNDEFINED))
+                        .map(JsCast::unchecked_into)
+                }
+            )*
+        }
+    };
+}
+
+server_operations! {
+    archiveServer => archive_server, Archive,
+        "Archive Server: `POST /v2/operations/{alias}/servers/archive`; one result per server.";
+    shutDownServer => shut_down_server, ShutDown,
+        "Shut Down Server: `POST /v2/operations/{alias}/servers/shutDown`; one result per server.";
+    resetServer => reset_server, Reset,
+        "Reset Server: `POST /v2/operations/{alias}/servers/reset`; one result per server.";
+    powerOnServer => power_on_server, PowerOn,
+        "Power On Server: `POST /v2/operations/{alias}/servers/powerOn`; one result per server.";
+    powerOffServer => power_off_server, PowerOff,
+        "Power Off Server: `POST /v2/operations/{alias}/servers/powerOff`; one result per server.";
+    pauseServer => pause_server, Pause,
+        "Pause Server: `POST /v2/operations/{alias}/servers/pause`; one result per server.";
+    rebootServer => reboot_server, Reboot,
+        "Reboot Server: `POST /v2/operations/{alias}/servers/reboot`; one result per server.";
+    startMaintenance => start_maintenance, StartMaintenance,
+        "Start Maintenance Mode: `POST /v2/operations/{alias}/servers/startMaintenance`; one result per server.";
+    stopMaintenance => stop_maintenance, StopMaintenance,
+        "Stop Maintenance Mode: `POST /v2/operations/{alias}/servers/stopMaintenance`; one result per server.";
+}

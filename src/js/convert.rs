@@ -1,0 +1,193 @@
+//! JS arguments -> checked Rust values, and Rust values -> plain JS objects.
+//!
+//! Every argument arrives as a `JsValue` and is checked here, so a wrong type becomes a validation error that
+//! names the field (a Promise rejection for the async methods) instead of a wasm-bindgen cast exception.
+
+use js_sys::{Array, Function, Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::errors::set;
+use crate::request::ApiRequest;
+use crate::validate::{BaseUrl, ServerIds, SnapshotExpirationDays};
+use crate::Error;
+
+/// The client's default time limit for one request, when neither the client nor the call sets one.
+pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+
+/// Reads `obj[key]`; a missing object or a throwing getter reads as `undefined`.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() || obj.is_function() {
+        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// An options argument: `undefined`/`null` -> no options; an object -> itself; anything else is refused.
+pub fn options(value: &JsValue, field: &str) -> Result<JsValue, Error> {
+    if value.is_undefined() || value.is_null() {
+        Ok(JsValue::UNDEFINED)
+    } else if value.is_object() {
+        Ok(value.clone())
+    } else {
+        Err(Error::validation(field, "must be an object"))
+    }
+}
+
+/// A required string field.
+pub fn string(value: &JsValue, field: &str) -> Result<String, Error> {
+    value
+        .as_string()
+        .ok_or_else(|| Error::validation(field, "must be a string"))
+}
+
+/// `undefined` -> None; a finite number > 0 -> Some; anything else is refused.
+pub fn positive_ms(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(ms) if ms.is_finite() && ms > 0.0 => Ok(Some(ms)),
+        _ => Err(Error::validation(
+            field,
+            "must be a finite number of milliseconds above 0",
+        )),
+    }
+}
+
+/// The client-level options shared by `Clc.login` and `new Clc`.
+pub struct ClientOptions {
+    /// The API root.
+    pub base_url: BaseUrl,
+    /// A `fetch` replacing the global one.
+    pub fetch: Option<Function>,
+    /// The default time limit of one request.
+    pub timeout_ms: f64,
+}
+
+impl ClientOptions {
+    /// Reads `{ baseUrl, fetch?, timeoutMs? }` from an options object.
+    pub fn read(options: &JsValue) -> Result<Self, Error> {
+        if !options.is_object() {
+            return Err(Error::validation(
+                "options",
+                "must be an object with a baseUrl",
+            ));
+        }
+        let base_url = BaseUrl::parse(&string(&get(options, "baseUrl"), "baseUrl")?)?;
+        let fetch = get(options, "fetch");
+        let fetch = if fetch.is_undefined() {
+            None
+        } else {
+            Some(fetch.dyn_into::<Function>().map_err(|_| {
+                Error::validation("fetch", "must be a function like globalThis.fetch")
+            })?)
+        };
+        let timeout_ms =
+            positive_ms(&get(options, "timeoutMs"), "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        Ok(ClientOptions {
+            base_url,
+            fetch,
+            timeout_ms,
+        })
+    }
+}
+
+/// Per-call options: `{ signal?, timeoutMs? }`.
+#[derive(Clone, Default)]
+pub struct CallOptions {
+    /// An `AbortSignal`-like object (checked structurally: `aborted` and `addEventListener`).
+    pub signal: Option<JsValue>,
+    /// This call's time limit, replacing the client's.
+    pub timeout_ms: Option<f64>,
+}
+
+impl CallOptions {
+    /// Reads the options of one call (`undefined` allowed).
+    pub fn read(options: &JsValue) -> Result<Self, Error> {
+        let options = self::options(options, "options")?;
+        let signal = get(&options, "signal");
+        let signal = if signal.is_undefined() || signal.is_null() {
+            None
+        } else if get(&signal, "addEventListener").is_function()
+            && get(&signal, "aborted").as_bool().is_some()
+        {
+            Some(signal)
+        } else {
+            return Err(Error::validation("signal", "must be an AbortSignal"));
+        };
+        Ok(CallOptions {
+            signal,
+            timeout_ms: positive_ms(&get(&options, "timeoutMs"), "timeoutMs")?,
+        })
+    }
+}
+
+/// `ids` as a string or an array of strings.
+pub fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
+    if let Some(one) = ids.as_string() {
+        return ServerIds::parse([one]);
+    }
+    if !Array::is_array(ids) {
+        return Err(Error::validation(
+            "serverIds",
+            "must be a string or an array of strings",
+        ));
+    }
+    let list: &Array = ids.unchecked_ref();
+    let mut out = Vec::with_capacity(list.length() as usize);
+    for (i, item) in list.iter().enumerate() {
+        match item.as_string() {
+            Some(s) => out.push(s),
+            None => {
+                return Err(Error::validation(
+                    &format!("serverIds[{i}]"),
+                    "must be a string",
+                ))
+            }
+        }
+    }
+    ServerIds::parse(out)
+}
+
+/// `expirationDays` from the options of `createSnapshot`.
+pub fn expiration_days(options: &JsValue) -> Result<SnapshotExpirationDays, Error> {
+    let days = get(options, "expirationDays");
+    match days.as_f64() {
+        Some(d) => SnapshotExpirationDays::from_f64(d),
+        None if days.is_undefined() => {
+            Err(Error::validation("expirationDays", "is required (1 to 10)"))
+        }
+        None => Err(SnapshotExpirationDays::not_a_number(&type_name(&days))),
+    }
+}
+
+/// A short description of a value's type, for messages (never the value itself).
+fn type_name(v: &JsValue) -> String {
+    v.js_typeof().as_string().unwrap_or_else(|| "value".into())
+}
+
+/// A Rust value -> a plain JS value (objects, not Maps; absent options stay absent).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&ser)
+        .map_err(|e| Error::decode(format!("cannot convert the result: {e}")))
+}
+
+/// An [`ApiRequest`] -> `{ method, url, headers, body? }`.
+pub fn request_to_js(req: &ApiRequest) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "method", &req.method.as_str().into());
+    set(&obj, "url", &JsValue::from_str(&req.url));
+    let headers = Object::new();
+    for (name, value) in &req.headers {
+        set(&headers, name, &JsValue::from_str(value));
+    }
+    set(&obj, "headers", &headers);
+    if let Some(body) = &req.body {
+        set(&obj, "body", &JsValue::from_str(body));
+    }
+    obj.into()
+}

@@ -1,0 +1,19 @@
+//! The JavaScript edge (wasm32 only): the exported `Clc` class over the pure core.
+//!
+//! This is the only code that touches `JsValue`, `fetch`, timers and `AbortSignal`. Data flows one way:
+//! JS arguments -> [`convert`] (checks) -> `crate::request` -> [`transport`] (fetch) -> `crate::response` ->
+//! plain JS objects; failures become `ClcError`s in [`errors`].
+//!
+//! Why not gloo-net: it cannot use a caller-supplied `fetch`, needs `window` or a worker scope (Node 18 has
+//! neither), and hits `unreachable!` (killing the instance) on a non-Error abort reason. `fetch` is called
+//! directly instead, with an `AbortController` only the SDK aborts ([`stop`]).
+
+mod client;
+mod convert;
+mod errors;
+mod stop;
+mod transport;
+mod types;
+mod wait_loop;
+
+pub use client::{Clc, ClcRequests};

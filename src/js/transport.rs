@@ -1,0 +1,123 @@
+//! Sends one [`ApiRequest`] with `fetch` and hands the status and body to the core decoder.
+//!
+//! The `fetch` is the client's `fetch` option if given, else `globalThis.fetch` (page, worker, Node 18+).
+//! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
+//! custom fetches work. JSON is parsed by JS `JSON.parse` and read by `serde_wasm_bindgen` (no serde_json in wasm).
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use serde_wasm_bindgen::Deserializer;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::errors::set;
+use super::stop::{Raced, Stopper};
+use crate::request::ApiRequest;
+use crate::response::{self, Body};
+use crate::Error;
+
+/// What came back: the HTTP status and the body text.
+pub struct Reply {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The whole body as text.
+    pub text: String,
+}
+
+/// Sends `req` once (never retried here) and reads the whole body, stopping early on abort or deadline.
+/// Errors carry the request's method and URL.
+pub async fn send(
+    fetch: Option<&Function>,
+    req: &ApiRequest,
+    stop: &Stopper,
+) -> Result<Reply, Error> {
+    send_inner(fetch, req, stop)
+        .await
+        .map_err(|e| e.with_request(req))
+}
+
+async fn send_inner(
+    fetch: Option<&Function>,
+    req: &ApiRequest,
+    stop: &Stopper,
+) -> Result<Reply, Error> {
+    if let Some(s) = stop.stop() {
+        return Err(s.to_error());
+    }
+    let global = js_sys::global();
+    let (fetch, this) = match fetch {
+        Some(f) => (f.clone(), JsValue::UNDEFINED),
+        None => {
+            let f = Reflect::get(&global, &"fetch".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| {
+                    Error::network("no fetch: globalThis.fetch is missing; pass the `fetch` option")
+                })?;
+            // Browsers require `this` to be the global object (or undefined) for the built-in fetch.
+            (f, JsValue::from(global))
+        }
+    };
+    let init = Object::new();
+    set(&init, "method", &req.method.as_str().into());
+    let headers = Object::new();
+    for (name, value) in &req.headers {
+        set(&headers, name, &JsValue::from_str(value));
+    }
+    set(&init, "headers", &headers);
+    if let Some(body) = &req.body {
+        set(&init, "body", &JsValue::from_str(body));
+    }
+    set(&init, "signal", &stop.signal());
+    let pending = fetch
+        .call2(&this, &JsValue::from_str(&req.url), &init)
+        .map_err(|e| network_error(&e))?;
+    // A custom fetch may return a non-promise or a foreign thenable; Promise.resolve adopts both.
+    let response = match stop.race(&Promise::resolve(&pending)).await {
+        Raced::Value(v) => v,
+        Raced::Rejected(e) => return Err(network_error(&e)),
+        Raced::Stopped(s) => return Err(s.to_error()),
+    };
+    let status = Reflect::get(&response, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
+        .ok_or_else(|| Error::network("fetch resolved with something that is not a response"))?;
+    let text_fn = Reflect::get(&response, &"text".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| Error::network("the response has no text() method"))?;
+    let text_promise = text_fn.call0(&response).map_err(|e| network_error(&e))?;
+    let text = match stop.race(&Promise::resolve(&text_promise)).await {
+        Raced::Value(v) => v.as_string().unwrap_or_default(),
+        Raced::Rejected(e) => return Err(network_error(&e)),
+        Raced::Stopped(s) => return Err(s.to_error()),
+    };
+    Ok(Reply {
+        // The filter above keeps the status within 100..=599.
+        status: status as u16,
+        text,
+    })
+}
+
+/// Decodes a reply into `T` (a success body) or the error the body describes.
+pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, Error> {
+    let trimmed = reply.text.trim();
+    if trimmed.is_empty() {
+        return response::decode(reply.status, Body::<Deserializer>::Empty);
+    }
+    match js_sys::JSON::parse(trimmed) {
+        Ok(value) => response::decode(reply.status, Body::Json(Deserializer::from(value))),
+        Err(_) => response::decode(reply.status, Body::<Deserializer>::not_json(&reply.text)),
+    }
+}
+
+/// A network error from whatever `fetch` rejected with, keeping only its message (never the request).
+fn network_error(e: &JsValue) -> Error {
+    let what = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "the request failed".into());
+    let what: String = what.chars().filter(|c| !c.is_control()).take(200).collect();
+    Error::network(format!("network error: {what}"))
+}

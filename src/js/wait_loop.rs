@@ -1,0 +1,193 @@
+//! Drives the core's [`Waiter`] with real time, real randomness, `fetch` and abortable timers.
+//!
+//! The policy (which jobs, when, when to stop) is all in `crate::wait`; this loop only does what a step says:
+//! poll the jobs of a round concurrently, sleep, report progress, and stop at once on abort.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use js_sys::{Array, Date, Function, Math};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::client::Inner;
+use super::convert::{self, get, positive_ms, CallOptions};
+use super::stop::{Stop, Stopper};
+use crate::model::{ServerOperation, StatusLink, StatusResponse};
+use crate::validate::StatusId;
+use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
+use crate::{Error, ErrorKind};
+
+/// A checked `wait` call, ready to run.
+pub struct Prepared {
+    target: WaitTarget,
+    options: WaitOptions,
+    signal: Option<JsValue>,
+    on_progress: Option<Function>,
+}
+
+/// Checks the target and the options of `wait` (before anything is sent).
+pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
+    let target = if let Some(id) = target.as_string() {
+        WaitTarget::Job(StatusId::parse(&id)?)
+    } else if Array::is_array(target) {
+        WaitTarget::Batch(
+            serde_wasm_bindgen::from_value::<Vec<ServerOperation>>(target.clone()).map_err(
+                |_| {
+                    Error::validation(
+                        "target",
+                        "must be the array a server operation resolved with",
+                    )
+                },
+            )?,
+        )
+    } else if target.is_object() {
+        WaitTarget::Link(
+            serde_wasm_bindgen::from_value::<StatusLink>(target.clone()).map_err(|_| {
+                Error::validation("target", "must be a status link { rel, href, id }")
+            })?,
+        )
+    } else {
+        return Err(Error::validation(
+            "target",
+            "must be a server operation result, a status link or a status ID",
+        ));
+    };
+    let options = convert::options(options, "options")?;
+    let defaults = WaitOptions::default();
+    let wait = WaitOptions {
+        timeout_ms: positive_ms(&get(&options, "timeoutMs"), "timeoutMs")?
+            .unwrap_or(defaults.timeout_ms),
+        min_poll_ms: positive_ms(&get(&options, "minPollMs"), "minPollMs")?
+            .unwrap_or(defaults.min_poll_ms),
+        max_poll_ms: positive_ms(&get(&options, "maxPollMs"), "maxPollMs")?
+            .unwrap_or(defaults.max_poll_ms),
+    };
+    wait.validate()?;
+    let on_progress = get(&options, "onProgress");
+    let on_progress = if on_progress.is_undefined() {
+        None
+    } else {
+        Some(
+            on_progress
+                .dyn_into::<Function>()
+                .map_err(|_| Error::validation("onProgress", "must be a function"))?,
+        )
+    };
+    // Only the signal is taken from the call options: `timeoutMs` here is the whole wait's deadline.
+    let signal = CallOptions::read(&options)?.signal;
+    Ok(Prepared {
+        target,
+        options: wait,
+        signal,
+        on_progress,
+    })
+}
+
+/// Runs a prepared wait to its end and converts the result.
+pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
+    let mut waiter = Waiter::new(p.target, p.options, Date::now())?;
+    // Status reads use the client's per-request time limit and the wait's signal.
+    let call = CallOptions {
+        signal: p.signal.clone(),
+        timeout_ms: None,
+    };
+    loop {
+        match waiter.next(Date::now(), Math::random()) {
+            Step::Done(result) => return convert::to_js(&result),
+            Step::Fail(e) => return Err(e),
+            Step::Sleep(ms) => {
+                let stop = Stopper::new(p.signal.as_ref(), Some(ms.max(0.0)))?;
+                if stop.until_stopped().await == Stop::Aborted {
+                    return Err(Error::aborted());
+                }
+            }
+            Step::Poll(ids) => {
+                let reads = ids.into_iter().map(|id| {
+                    let inner = inner.clone();
+                    let call = call.clone();
+                    Box::pin(async move {
+                        let req = inner.requests.get_status(&id);
+                        let answer = inner.call::<StatusResponse>(&req, &call).await;
+                        (id, answer)
+                    }) as Boxed<(StatusId, Result<StatusResponse, Error>)>
+                });
+                for (id, answer) in join_all(reads.collect()).await {
+                    let now = Date::now();
+                    match answer {
+                        Ok(s) => waiter.on_status(id.as_str(), s.status, now),
+                        Err(e) if e.kind == ErrorKind::Aborted => return Err(e),
+                        Err(e) => waiter.on_error(id.as_str(), retryable_timeout(e), now),
+                    }
+                }
+                if let Some(f) = &p.on_progress {
+                    if let Ok(progress) = convert::to_js(&waiter.progress()) {
+                        // A throwing callback is the caller's bug; the wait goes on (see `Clc.wait`).
+                        let _ = f.call1(&JsValue::UNDEFINED, &progress);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A status read that ran out of time is worth retrying like a lost connection: reads are safe to repeat.
+fn retryable_timeout(e: Error) -> Error {
+    if e.kind != ErrorKind::Timeout {
+        return e;
+    }
+    let mut n = Error::network(format!("status read: {}", e.message));
+    n.method = e.method;
+    n.url = e.url;
+    n
+}
+
+type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// Runs futures concurrently and yields their outputs in order (a tiny `join_all`, to avoid a dependency).
+fn join_all<T>(futures: Vec<Boxed<T>>) -> JoinAll<T> {
+    JoinAll {
+        slots: futures.into_iter().map(Slot::Pending).collect(),
+    }
+}
+
+enum Slot<T> {
+    Pending(Boxed<T>),
+    Done(T),
+    Taken,
+}
+
+struct JoinAll<T> {
+    slots: Vec<Slot<T>>,
+}
+
+impl<T> Unpin for JoinAll<T> {}
+
+impl<T> Future for JoinAll<T> {
+    type Output = Vec<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
+        let mut all_done = true;
+        for slot in self.slots.iter_mut() {
+            if let Slot::Pending(f) = slot {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Slot::Done(v),
+                    Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if !all_done {
+            return Poll::Pending;
+        }
+        let out = self
+            .slots
+            .iter_mut()
+            .filter_map(|slot| match std::mem::replace(slot, Slot::Taken) {
+                Slot::Done(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        Poll::Ready(out)
+    }
+}

@@ -1,0 +1,941 @@
+//! The wasm test suite, shared by `tests/browser.rs` (a page) and `tests/worker.rs` (a dedicated worker).
+//!
+//! Every test drives the exported `Clc` class through its JS face (methods looked up and called on the JS
+//! object, as a JS user would) against the sandbox started by `scripts/with-sandbox.sh`, whose URL is baked in
+//! at compile time from `CLC_SANDBOX_URL`. Each test that changes state starts with `POST /sandbox/reset`;
+//! wasm-bindgen-test runs the async tests one after another, so they never overlap.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use clc_wasm::js::Clc;
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const PASSWORD: &str = "demo-password";
+const WEB01: &str = "WA1DEMOWEB01";
+const WEB02: &str = "WA1DEMOWEB02";
+const NIGHTLY_GROUP: &str = "2a5c0b9662cf4fc8bf6180f139facdc4";
+const WA1_ROOT: &str = "8a1c0b9662cf4fc8bf6180f139fa0001";
+
+// ---------- helpers ----------
+
+fn sandbox() -> &'static str {
+    match option_env!("CLC_SANDBOX_URL") {
+        Some(url) => url,
+        None => panic!(
+            "CLC_SANDBOX_URL was not set at compile time: run through scripts/with-sandbox.sh"
+        ),
+    }
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn arr(items: &[&str]) -> JsValue {
+    items
+        .iter()
+        .map(|i| JsValue::from_str(i))
+        .collect::<Array>()
+        .into()
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap()
+}
+
+fn get_str(o: &JsValue, k: &str) -> String {
+    get(o, k)
+        .as_string()
+        .unwrap_or_else(|| panic!("{k} is not a string in {}", stringify(o)))
+}
+
+fn stringify(v: &JsValue) -> String {
+    JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+/// Awaits `v` if it is a promise-like value.
+async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
+    if get(&v, "then").is_function() {
+        JsFuture::from(Promise::resolve(&v)).await
+    } else {
+        Ok(v)
+    }
+}
+
+/// Calls `target[method](...args)` as JS would; a synchronous throw comes back as `Err`.
+fn call_sync(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = get(target, method)
+        .dyn_into()
+        .unwrap_or_else(|_| panic!("{method} is not a function"));
+    f.apply(target, &args.iter().collect::<Array>())
+}
+
+/// Calls `target[method](...args)` and awaits the promise. Asserts that the method returned a promise.
+async fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let v = call_sync(target, method, args)
+        .unwrap_or_else(|e| panic!("{method} threw synchronously: {}", err_text(&e)));
+    assert!(
+        v.is_instance_of::<Promise>(),
+        "{method} must return a Promise"
+    );
+    settle(v).await
+}
+
+async fn ok(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
+    match call(target, method, args).await {
+        Ok(v) => v,
+        Err(e) => panic!("{method} rejected: {}", err_text(&e)),
+    }
+}
+
+fn err_text(e: &JsValue) -> String {
+    format!(
+        "{} {}",
+        get(e, "message").as_string().unwrap_or_default(),
+        stringify(e)
+    )
+}
+
+async fn sleep(ms: f64) {
+    let p = Promise::new(&mut |resolve, _| {
+        let set_timeout: Function = get(&js_sys::global(), "setTimeout").dyn_into().unwrap();
+        set_timeout
+            .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms))
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+async fn control(method: &str, path: &str, body: Option<&str>) {
+    let fetch: Function = get(&js_sys::global(), "fetch").dyn_into().unwrap();
+    let init = obj(&[("method", s(method))]);
+    if let Some(b) = body {
+        Reflect::set(&init, &s("body"), &s(b)).unwrap();
+        Reflect::set(
+            &init,
+            &s("headers"),
+            &obj(&[("Content-Type", s("application/json"))]),
+        )
+        .unwrap();
+    }
+    let url = format!("{}{}", sandbox(), path);
+    let resp = settle(fetch.call2(&js_sys::global(), &s(&url), &init).unwrap())
+        .await
+        .unwrap();
+    let status = get(&resp, "status").as_f64().unwrap();
+    assert!(
+        (200.0..300.0).contains(&status),
+        "{method} {path} -> {status}"
+    );
+}
+
+async fn reset() {
+    control("POST", "/sandbox/reset", None).await;
+}
+
+async fn faults(json: &str) {
+    control("PUT", "/sandbox/faults", Some(json)).await;
+}
+
+fn options(extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs = vec![("baseUrl", s(sandbox()))];
+    pairs.extend(extra.iter().cloned());
+    obj(&pairs)
+}
+
+async fn login_as(
+    user: &str,
+    password: &str,
+    extra: &[(&str, JsValue)],
+) -> Result<JsValue, JsValue> {
+    let creds = obj(&[("username", s(user)), ("password", s(password))]);
+    settle(Clc::login(creds, options(extra)).into()).await
+}
+
+async fn login() -> JsValue {
+    match login_as("demo", PASSWORD, &[]).await {
+        Ok(c) => c,
+        Err(e) => panic!("login failed: {}", err_text(&e)),
+    }
+}
+
+/// A `fetch` that counts its calls and hands them to the global fetch.
+fn counting_fetch() -> (JsValue, Rc<Cell<u32>>) {
+    let count = Rc::new(Cell::new(0));
+    let c = count.clone();
+    let f = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+        move |url: JsValue, init: JsValue| {
+            c.set(c.get() + 1);
+            let fetch: Function = get(&js_sys::global(), "fetch").dyn_into().unwrap();
+            fetch.call2(&js_sys::global(), &url, &init).unwrap()
+        },
+    );
+    (f.into_js_value(), count)
+}
+
+/// The fields of a rejection, after checking it is a well-formed ClcError without secrets.
+struct Failure {
+    kind: String,
+    status: Option<f64>,
+    message: String,
+    details: JsValue,
+    method: Option<String>,
+    url: Option<String>,
+}
+
+fn failure(e: &JsValue, secrets: &[&str]) -> Failure {
+    assert!(e.is_instance_of::<js_sys::Error>(), "not an Error: {e:?}");
+    assert_eq!(get_str(e, "name"), "ClcError");
+    let keys: Vec<String> = Object::keys(e.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    for k in ["kind", "status", "message", "details", "method", "url"] {
+        assert!(
+            keys.iter().any(|x| x == k),
+            "{k} is not an own enumerable field: {keys:?}"
+        );
+    }
+    let mut texts = vec![
+        stringify(e),
+        get_str(e, "message"),
+        get(e, "stack").as_string().unwrap_or_default(),
+    ];
+    for k in &keys {
+        let v = get(e, k);
+        texts.push(v.as_string().unwrap_or_else(|| stringify(&v)));
+    }
+    texts.push(String::from(e.unchecked_ref::<Object>().to_string()));
+    for secret in secrets.iter().chain([&PASSWORD]) {
+        assert!(!secret.is_empty());
+        for t in &texts {
+            assert!(!t.contains(secret), "a secret leaked into the error: {t}");
+        }
+    }
+    Failure {
+        kind: get_str(e, "kind"),
+        status: get(e, "status").as_f64(),
+        message: get_str(e, "message"),
+        details: get(e, "details"),
+        method: get(e, "method").as_string(),
+        url: get(e, "url").as_string(),
+    }
+}
+
+async fn rejects(target: &JsValue, method: &str, args: &[JsValue], secrets: &[&str]) -> Failure {
+    match call(target, method, args).await {
+        Ok(v) => panic!("{method} resolved instead of rejecting: {}", stringify(&v)),
+        Err(e) => failure(&e, secrets),
+    }
+}
+
+/// `new Clc(options)` through the JS class of an existing client.
+fn construct(ctor: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+    let ctor: &Function = ctor.unchecked_ref();
+    Reflect::construct(ctor, &Array::of1(options))
+}
+
+fn token(clc: &JsValue) -> String {
+    get_str(clc, "token")
+}
+
+fn abort_controller() -> JsValue {
+    web_sys::AbortController::new().unwrap().into()
+}
+
+// ---------- tests ----------
+
+#[wasm_bindgen_test]
+async fn login_gives_session_token_and_getters() {
+    reset().await;
+    let clc = login().await;
+    let session = get(&clc, "session");
+    assert_eq!(get_str(&session, "userName"), "demo");
+    assert_eq!(get_str(&session, "accountAlias"), "DEMO");
+    assert_eq!(get_str(&session, "locationAlias"), "WA1");
+    assert_eq!(stringify(&get(&session, "roles")), r#"["AccountAdmin"]"#);
+    let t = token(&clc);
+    assert!(!t.is_empty());
+    assert!(
+        !stringify(&session).contains(&t),
+        "the session must not hold the token"
+    );
+    assert_eq!(get_str(&clc, "accountAlias"), "DEMO");
+    assert_eq!(get_str(&clc, "baseUrl"), sandbox());
+
+    // A client built from the kept token works and has no session.
+    let ctor = get(&clc, "constructor");
+    let again = construct(
+        &ctor,
+        &options(&[("token", s(&t)), ("accountAlias", s("DEMO"))]),
+    )
+    .unwrap();
+    assert!(get(&again, "session").is_undefined());
+    let server = ok(&again, "getServer", &[s(WEB01)]).await;
+    assert_eq!(get_str(&server, "id"), WEB01);
+}
+
+#[wasm_bindgen_test]
+async fn login_errors_never_show_the_password() {
+    reset().await;
+    let e = match login_as("demo", "wrong-demo-password", &[]).await {
+        Ok(_) => panic!("a wrong password logged in"),
+        Err(e) => failure(&e, &["wrong-demo-password"]),
+    };
+    assert_eq!((e.kind.as_str(), e.status), ("http", Some(400.0)));
+    assert!(e.message.contains("didn't recognize"), "{}", e.message);
+    assert_eq!(e.method.as_deref(), Some("POST"));
+    assert_eq!(
+        e.url,
+        Some(format!("{}/v2/authentication/login", sandbox()))
+    );
+
+    // Validation: a rejection (not a throw), naming the field.
+    let creds = obj(&[
+        ("username", s("demo")),
+        ("password", JsValue::from_f64(5.0)),
+    ]);
+    let p: JsValue = Clc::login(creds, options(&[])).into();
+    let e = failure(&settle(p).await.unwrap_err(), &[]);
+    assert_eq!(e.kind, "validation");
+    assert!(e.message.starts_with("password"), "{}", e.message);
+    assert_eq!(
+        get_str(&Reflect::get_u32(&e.details, 0).unwrap(), "field"),
+        "password"
+    );
+    let creds = obj(&[("username", s("demo")), ("password", s(PASSWORD))]);
+    let p: JsValue = Clc::login(creds, obj(&[("baseUrl", s("ftp://x"))])).into();
+    assert_eq!(
+        failure(&settle(p).await.unwrap_err(), &[]).kind,
+        "validation"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn every_server_operation_sends_one_batch() {
+    reset().await;
+    let clc = login().await;
+    let ops = [
+        ("shutDownServer", WEB01),
+        ("powerOnServer", "WA1DEMOWEB03"),
+        ("powerOffServer", WEB02),
+        ("pauseServer", "WA1DEMODB01"),
+        ("rebootServer", "WA1DEMONGT01"),
+        ("resetServer", "VA1DEMORPT01"),
+        ("startMaintenance", "VA1DEMORPT02"),
+        ("stopMaintenance", "WA1DEMODB03"),
+        ("archiveServer", "WA1DEMOBAT01"),
+    ];
+    for (method, id) in ops {
+        let result = ok(&clc, method, &[s(id)]).await;
+        let list: Array = result.dyn_into().unwrap();
+        assert_eq!(list.length(), 1, "{method}");
+        let item = list.get(0);
+        assert_eq!(get_str(&item, "server"), id.to_lowercase(), "{method}");
+        assert_eq!(
+            get(&item, "isQueued"),
+            JsValue::TRUE,
+            "{method}: {}",
+            stringify(&item)
+        );
+        assert!(
+            get(&item, "errorMessage").is_undefined(),
+            "absent fields stay absent"
+        );
+    }
+    // One call for a batch: two servers, one shared job.
+    reset().await;
+    let clc = login().await; // a reset forgets every token
+    let result: Array = ok(&clc, "shutDownServer", &[arr(&[WEB01, WEB02])])
+        .await
+        .dyn_into()
+        .unwrap();
+    assert_eq!(result.length(), 2);
+    let job = |i| {
+        stringify(&get(
+            &Reflect::get_u32(&get(&result.get(i), "links"), 0).unwrap(),
+            "id",
+        ))
+    };
+    assert_eq!(job(0), job(1));
+}
+
+#[wasm_bindgen_test]
+async fn create_snapshot_checks_days() {
+    reset().await;
+    let clc = login().await;
+    let result: Array = ok(
+        &clc,
+        "createSnapshot",
+        &[
+            arr(&[WEB01]),
+            obj(&[("expirationDays", JsValue::from_f64(3.0))]),
+        ],
+    )
+    .await
+    .dyn_into()
+    .unwrap();
+    assert_eq!(get(&result.get(0), "isQueued"), JsValue::TRUE);
+    for bad in [
+        JsValue::from_f64(11.0),
+        JsValue::from_f64(2.5),
+        s("7"),
+        JsValue::UNDEFINED,
+    ] {
+        let e = rejects(
+            &clc,
+            "createSnapshot",
+            &[s(WEB01), obj(&[("expirationDays", bad)])],
+            &[&token(&clc)],
+        )
+        .await;
+        assert_eq!(e.kind, "validation");
+        assert!(e.message.contains("expirationDays"), "{}", e.message);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reads_return_plain_objects() {
+    reset().await;
+    let clc = login().await;
+    let server = ok(&clc, "getServer", &[s(WEB01)]).await;
+    assert_eq!(get_str(&server, "id"), WEB01);
+    assert_eq!(get_str(&get(&server, "details"), "powerState"), "started");
+    assert_eq!(
+        Object::get_prototype_of(&server),
+        Object::get_prototype_of(&Object::new()),
+        "a plain object"
+    );
+    let group = ok(&clc, "getGroup", &[s(WA1_ROOT)]).await;
+    assert_eq!(get_str(&group, "name"), "WA1 Hardware");
+    assert_eq!(Array::from(&get(&group, "groups")).length(), 4);
+    let dc = ok(&clc, "getDataCenter", &[s("WA1")]).await;
+    let links = Array::from(&get(&dc, "links"));
+    assert!(links
+        .iter()
+        .any(|l| get_str(&l, "rel") == "group" && get_str(&l, "id") == WA1_ROOT));
+}
+
+#[wasm_bindgen_test]
+async fn archive_group_then_status_then_wait() {
+    reset().await;
+    let clc = login().await;
+    let link = ok(&clc, "archiveGroup", &[s(NIGHTLY_GROUP)]).await;
+    assert_eq!(get_str(&link, "rel"), "status");
+    let id = get_str(&link, "id");
+    let status = ok(&clc, "getStatus", &[s(&id)]).await.as_string().unwrap();
+    assert!(
+        ["notStarted", "executing", "succeeded"].contains(&status.as_str()),
+        "{status}"
+    );
+    let result = ok(
+        &clc,
+        "wait",
+        &[link, obj(&[("minPollMs", JsValue::from_f64(50.0))])],
+    )
+    .await;
+    assert_eq!(get(&result, "ok"), JsValue::TRUE, "{}", stringify(&result));
+    // A bare status ID works too, and a final job resolves on the first poll.
+    let result = ok(
+        &clc,
+        "wait",
+        &[s(&id), obj(&[("minPollMs", JsValue::from_f64(10.0))])],
+    )
+    .await;
+    assert_eq!(get(&result, "ok"), JsValue::TRUE);
+}
+
+fn wait_options(extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs = vec![
+        ("minPollMs", JsValue::from_f64(50.0)),
+        ("maxPollMs", JsValue::from_f64(200.0)),
+    ];
+    pairs.extend(extra.iter().cloned());
+    obj(&pairs)
+}
+
+#[wasm_bindgen_test]
+async fn wait_success_reports_progress() {
+    reset().await;
+    let clc = login().await;
+    let ops = ok(&clc, "shutDownServer", &[arr(&[WEB01, WEB02])]).await;
+    let rounds = Rc::new(Cell::new(0u32));
+    let r = rounds.clone();
+    let on_progress = Closure::<dyn FnMut(JsValue)>::new(move |p: JsValue| {
+        assert_eq!(get(&p, "total").as_f64(), Some(2.0));
+        r.set(r.get() + 1);
+    });
+    let result = ok(
+        &clc,
+        "wait",
+        &[
+            ops,
+            wait_options(&[("onProgress", on_progress.as_ref().clone())]),
+        ],
+    )
+    .await;
+    assert_eq!(get(&result, "ok"), JsValue::TRUE, "{}", stringify(&result));
+    let servers = Array::from(&get(&result, "servers"));
+    assert_eq!(servers.length(), 2);
+    for s in servers.iter() {
+        assert_eq!(get_str(&s, "outcome"), "succeeded");
+    }
+    let jobs = Array::from(&get(&result, "jobs"));
+    assert_eq!(
+        jobs.length(),
+        1,
+        "two servers share one job: one poll per round"
+    );
+    assert!(rounds.get() >= 1);
+    assert_eq!(
+        rounds.get() as f64,
+        get(&jobs.get(0), "polls").as_f64().unwrap()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn wait_failure_and_partial() {
+    reset().await;
+    faults(r#"{"jobs":"fail"}"#).await;
+    let clc = login().await;
+    let ops = ok(&clc, "shutDownServer", &[s(WEB01)]).await;
+    let result = ok(&clc, "wait", &[ops, wait_options(&[])]).await;
+    assert_eq!(get(&result, "ok"), JsValue::FALSE);
+    assert_eq!(
+        get_str(&Array::from(&get(&result, "servers")).get(0), "outcome"),
+        "failed"
+    );
+
+    reset().await;
+    let clc = login().await; // a reset forgets every token
+    let ops = ok(&clc, "shutDownServer", &[arr(&[WEB01, "WA1DEMONOPE99"])]).await;
+    let result = ok(&clc, "wait", &[ops, wait_options(&[])]).await;
+    assert_eq!(get(&result, "ok"), JsValue::FALSE);
+    let servers = Array::from(&get(&result, "servers"));
+    let find = |name: &str| {
+        servers
+            .iter()
+            .find(|s| get_str(s, "server") == name)
+            .unwrap()
+    };
+    assert_eq!(get_str(&find("wa1demoweb01"), "outcome"), "succeeded");
+    let missing = find("wa1demonope99");
+    assert_eq!(get_str(&missing, "outcome"), "notQueued");
+    assert!(get_str(&missing, "errorMessage").contains("cannot be queued"));
+}
+
+#[wasm_bindgen_test]
+async fn wait_timeout_and_abort() {
+    reset().await;
+    faults(r#"{"jobs":"hang"}"#).await;
+    let clc = login().await;
+    let ops = ok(&clc, "shutDownServer", &[s(WEB01)]).await;
+    let start = now();
+    let result = ok(
+        &clc,
+        "wait",
+        &[
+            ops.clone(),
+            wait_options(&[("timeoutMs", JsValue::from_f64(300.0))]),
+        ],
+    )
+    .await;
+    assert!(now() - start < 3000.0);
+    assert_eq!(get(&result, "ok"), JsValue::FALSE);
+    assert_eq!(
+        get_str(&Array::from(&get(&result, "servers")).get(0), "outcome"),
+        "timedOut"
+    );
+
+    let controller = abort_controller();
+    let pending = call_sync(
+        &clc,
+        "wait",
+        &[ops, wait_options(&[("signal", get(&controller, "signal"))])],
+    )
+    .unwrap();
+    sleep(120.0).await;
+    let start = now();
+    call_sync(&controller, "abort", &[]).unwrap();
+    let e = failure(&settle(pending).await.unwrap_err(), &[&token(&clc)]);
+    assert_eq!(e.kind, "aborted");
+    assert!(now() - start < 500.0, "the abort was not prompt");
+}
+
+#[wasm_bindgen_test]
+async fn wait_stops_at_once_on_401() {
+    reset().await;
+    faults(r#"{"jobs":"hang"}"#).await;
+    let clc = login().await;
+    let ops = ok(&clc, "shutDownServer", &[s(WEB01)]).await;
+    faults(r#"{"expireTokens":true}"#).await;
+    let e = rejects(&clc, "wait", &[ops, wait_options(&[])], &[&token(&clc)]).await;
+    assert_eq!((e.kind.as_str(), e.status), ("unauthorized", Some(401.0)));
+}
+
+#[wasm_bindgen_test]
+async fn wait_retries_transient_status_errors() {
+    reset().await;
+    let clc = login().await;
+    let ops = ok(&clc, "shutDownServer", &[s(WEB01)]).await;
+    faults(r#"{"failNext":["html502","drop","status429"]}"#).await;
+    let result = ok(&clc, "wait", &[ops, wait_options(&[])]).await;
+    assert_eq!(get(&result, "ok"), JsValue::TRUE, "{}", stringify(&result));
+}
+
+#[wasm_bindgen_test]
+async fn every_error_form_becomes_a_clc_error() {
+    reset().await;
+    let clc = login().await;
+    let t = token(&clc);
+    let cases: [(&str, &str, Option<f64>); 6] = [
+        ("html502", "http", Some(502.0)),
+        ("aspnet500", "http", Some(500.0)),
+        ("malformedJson", "decode", Some(200.0)),
+        ("empty503", "http", Some(503.0)),
+        ("status429", "http", Some(429.0)),
+        // A browser resends a request once when a reused connection closes without an answer, so one
+        // dropped connection can be invisible; three in a row cannot.
+        ("drop\",\"drop\",\"drop", "network", None),
+    ];
+    for (fault, kind, status) in cases {
+        faults(&format!(r#"{{"failNext":["{fault}"]}}"#)).await;
+        let e = rejects(&clc, "getServer", &[s(WEB01)], &[&t]).await;
+        assert_eq!(e.kind, kind, "{fault}: {}", e.message);
+        if kind == "http" {
+            assert_eq!(e.status, status, "{fault}");
+        }
+        assert!(!e.message.is_empty());
+        assert_eq!(e.method.as_deref(), Some("GET"));
+        assert_eq!(
+            e.url,
+            Some(format!("{}/v2/servers/DEMO/{WEB01}", sandbox()))
+        );
+        assert!(
+            !e.message.contains("<html"),
+            "{fault}: raw HTML in {}",
+            e.message
+        );
+    }
+    faults(r#"{"failNext":[]}"#).await; // drops the browser did not use up
+                                        // POSTs are not retried: one fault, one rejection, and the next call works.
+    let (fetch, count) = counting_fetch();
+    let counted = construct(
+        &get(&clc, "constructor"),
+        &options(&[
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+            ("fetch", fetch),
+        ]),
+    )
+    .unwrap();
+    faults(r#"{"failNext":["html502"]}"#).await;
+    let e = rejects(&counted, "shutDownServer", &[s(WEB01)], &[&t]).await;
+    assert_eq!(
+        (e.kind.as_str(), e.status, e.method.as_deref()),
+        ("http", Some(502.0), Some("POST"))
+    );
+    assert_eq!(count.get(), 1, "a POST is sent once");
+    let queued = ok(&counted, "shutDownServer", &[s(WEB01)]).await;
+    assert_eq!(get(&Array::from(&queued).get(0), "isQueued"), JsValue::TRUE);
+
+    // 404, 403 (DEMO's token on OTHR), 401 (expired token), network down.
+    let e = rejects(
+        &clc,
+        "getGroup",
+        &[s("ffffffffffffffffffffffffffffffff")],
+        &[&t],
+    )
+    .await;
+    assert_eq!((e.kind.as_str(), e.status), ("notFound", Some(404.0)));
+    let ctor = get(&clc, "constructor");
+    let other = construct(
+        &ctor,
+        &options(&[("token", s(&t)), ("accountAlias", s("OTHR"))]),
+    )
+    .unwrap();
+    let e = rejects(&other, "getServer", &[s("WA1OTHRAPP01")], &[&t]).await;
+    assert_eq!((e.kind.as_str(), e.status), ("forbidden", Some(403.0)));
+    faults(r#"{"expireTokens":true}"#).await;
+    let e = rejects(&clc, "getServer", &[s(WEB01)], &[&t]).await;
+    assert_eq!((e.kind.as_str(), e.status), ("unauthorized", Some(401.0)));
+    let down = construct(
+        &ctor,
+        &obj(&[
+            ("baseUrl", s("http://127.0.0.1:9")),
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+        ]),
+    )
+    .unwrap();
+    let e = rejects(&down, "getServer", &[s(WEB01)], &[&t]).await;
+    assert_eq!(e.kind, "network");
+}
+
+#[wasm_bindgen_test]
+async fn aborts_with_any_reason_then_keep_working() {
+    reset().await;
+    let clc = login().await;
+    let t = token(&clc);
+    faults(r#"{"latencyMs":1500}"#).await;
+    let reasons: [Option<JsValue>; 3] = [
+        Some(js_sys::Error::new("stop, please").into()),
+        Some(s("a plain string")),
+        None,
+    ];
+    for reason in reasons {
+        let controller = abort_controller();
+        let opts = obj(&[("signal", get(&controller, "signal"))]);
+        let pending = call_sync(&clc, "getServer", &[s(WEB01), opts]).unwrap();
+        sleep(50.0).await;
+        let start = now();
+        let args: Vec<JsValue> = reason.iter().cloned().collect();
+        call_sync(&controller, "abort", &args).unwrap();
+        let e = failure(&settle(pending).await.unwrap_err(), &[&t]);
+        assert_eq!(e.kind, "aborted");
+        assert!(now() - start < 500.0, "the abort was not prompt");
+        // The instance keeps working.
+        let server = ok(&clc, "getServer", &[s(WEB01)]).await;
+        assert_eq!(get_str(&server, "id"), WEB01);
+    }
+    // An already-aborted signal rejects before anything is sent.
+    let (fetch, count) = counting_fetch();
+    let ctor = get(&clc, "constructor");
+    let counted = construct(
+        &ctor,
+        &options(&[
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+            ("fetch", fetch),
+        ]),
+    )
+    .unwrap();
+    let controller = abort_controller();
+    call_sync(&controller, "abort", &[s("early")]).unwrap();
+    let e = rejects(
+        &counted,
+        "shutDownServer",
+        &[s(WEB01), obj(&[("signal", get(&controller, "signal"))])],
+        &[&t],
+    )
+    .await;
+    assert_eq!(e.kind, "aborted");
+    assert_eq!(count.get(), 0, "nothing may be sent after an abort");
+}
+
+#[wasm_bindgen_test]
+async fn timeouts_per_call_and_per_client() {
+    reset().await;
+    let clc = login().await;
+    let t = token(&clc);
+    faults(r#"{"latencyMs":1500}"#).await;
+    let start = now();
+    let e = rejects(
+        &clc,
+        "getServer",
+        &[s(WEB01), obj(&[("timeoutMs", JsValue::from_f64(100.0))])],
+        &[&t],
+    )
+    .await;
+    assert_eq!(e.kind, "timeout");
+    assert!(now() - start < 1000.0);
+    let ctor = get(&clc, "constructor");
+    let quick = construct(
+        &ctor,
+        &options(&[
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+            ("timeoutMs", JsValue::from_f64(100.0)),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        rejects(&quick, "getGroup", &[s(WA1_ROOT)], &[&t])
+            .await
+            .kind,
+        "timeout"
+    );
+    faults(r#"{"latencyMs":0}"#).await;
+    assert_eq!(
+        get_str(&ok(&quick, "getServer", &[s(WEB01)]).await, "id"),
+        WEB01
+    );
+    let e = rejects(
+        &clc,
+        "getServer",
+        &[s(WEB01), obj(&[("timeoutMs", JsValue::from_f64(-1.0))])],
+        &[&t],
+    )
+    .await;
+    assert_eq!(e.kind, "validation");
+}
+
+#[wasm_bindgen_test]
+async fn custom_fetch_is_used_and_raced() {
+    reset().await;
+    let clc = login().await;
+    let t = token(&clc);
+    let (fetch, count) = counting_fetch();
+    let ctor = get(&clc, "constructor");
+    let counted = construct(
+        &ctor,
+        &options(&[
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+            ("fetch", fetch.clone()),
+        ]),
+    )
+    .unwrap();
+    ok(&counted, "getServer", &[s(WEB01)]).await;
+    ok(&counted, "shutDownServer", &[arr(&[WEB01, WEB02])]).await;
+    assert_eq!(count.get(), 2);
+    // login takes the option too.
+    let logged = login_as("demo", PASSWORD, &[("fetch", fetch)])
+        .await
+        .unwrap();
+    assert_eq!(count.get(), 3);
+    ok(&logged, "getGroup", &[s(WA1_ROOT)]).await;
+    assert_eq!(count.get(), 4);
+
+    // A fetch that ignores the signal and never settles still times out.
+    let never = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_: JsValue, _: JsValue| {
+        Promise::new(&mut |_, _| {}).into()
+    });
+    let stuck = construct(
+        &ctor,
+        &options(&[
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+            ("fetch", never.into_js_value()),
+            ("timeoutMs", JsValue::from_f64(100.0)),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        rejects(&stuck, "getServer", &[s(WEB01)], &[&t]).await.kind,
+        "timeout"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn validation_rejects_before_sending() {
+    reset().await;
+    let clc = login().await;
+    let t = token(&clc);
+    let (fetch, count) = counting_fetch();
+    let ctor = get(&clc, "constructor");
+    let counted = construct(
+        &ctor,
+        &options(&[
+            ("token", s(&t)),
+            ("accountAlias", s("DEMO")),
+            ("fetch", fetch),
+        ]),
+    )
+    .unwrap();
+    let bad_ids = [
+        (JsValue::from_f64(1.0), "serverIds"),
+        (JsValue::NULL, "serverIds"),
+        (
+            Array::of2(&s(WEB01), &JsValue::from_f64(2.0)).into(),
+            "serverIds[1]",
+        ),
+        (arr(&[]), "serverIds"),
+        (arr(&[WEB01, "wa1demoweb01"]), "serverIds"),
+    ];
+    for (ids, field) in bad_ids {
+        let e = rejects(&counted, "archiveServer", &[ids], &[&t]).await;
+        assert_eq!(e.kind, "validation");
+        let first = Reflect::get_u32(&e.details, 0).unwrap();
+        assert!(
+            get_str(&first, "field").starts_with(field),
+            "{} vs {field}",
+            stringify(&first)
+        );
+    }
+    assert_eq!(
+        rejects(&counted, "getGroup", &[s("not-hex")], &[&t])
+            .await
+            .kind,
+        "validation"
+    );
+    assert_eq!(
+        rejects(&counted, "getStatus", &[s("../x")], &[&t])
+            .await
+            .kind,
+        "validation"
+    );
+    assert_eq!(
+        rejects(&counted, "wait", &[JsValue::from_f64(3.0)], &[&t])
+            .await
+            .kind,
+        "validation"
+    );
+    assert_eq!(count.get(), 0, "no request may be sent for invalid input");
+
+    // The constructor throws synchronously (a constructor cannot reject).
+    let e = construct(&ctor, &options(&[("token", s(&t))])).unwrap_err();
+    assert_eq!(failure(&e, &[&t]).kind, "validation");
+    let e = construct(
+        &ctor,
+        &options(&[("token", s("a b")), ("accountAlias", s("DEMO"))]),
+    )
+    .unwrap_err();
+    assert_eq!(failure(&e, &["a b"]).kind, "validation");
+}
+
+#[wasm_bindgen_test]
+async fn requests_describe_without_sending() {
+    reset().await;
+    let clc = login().await;
+    let t = token(&clc);
+    let requests = get(&clc, "requests");
+    let req = call_sync(&requests, "shutDownServer", &[arr(&[WEB01, WEB02])]).unwrap();
+    assert_eq!(get_str(&req, "method"), "POST");
+    assert_eq!(
+        get_str(&req, "url"),
+        format!("{}/v2/operations/DEMO/servers/shutDown", sandbox())
+    );
+    assert_eq!(
+        get_str(&get(&req, "headers"), "Authorization"),
+        format!("Bearer {t}")
+    );
+    assert_eq!(get_str(&req, "body"), format!(r#"["{WEB01}","{WEB02}"]"#));
+    let req = call_sync(
+        &requests,
+        "createSnapshot",
+        &[s(WEB01), obj(&[("expirationDays", JsValue::from_f64(7.0))])],
+    )
+    .unwrap();
+    assert_eq!(
+        get_str(&req, "body"),
+        format!(r#"{{"snapshotExpirationDays":7,"serverIds":["{WEB01}"]}}"#)
+    );
+    let req = call_sync(&requests, "getDataCenter", &[s("WA1")]).unwrap();
+    assert_eq!(get_str(&req, "method"), "GET");
+    assert!(get(&req, "body").is_undefined());
+    assert!(get_str(&req, "url").ends_with("/v2/datacenters/DEMO/WA1?groupLinks=true"));
+    // Invalid input throws a ClcError synchronously here (nothing is async).
+    let e = call_sync(&requests, "getServer", &[JsValue::from_f64(1.0)]).unwrap_err();
+    assert_eq!(failure(&e, &[&t]).kind, "validation");
+}
