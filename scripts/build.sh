@@ -16,6 +16,7 @@ out=target/pkg-build
 rm -rf "$out"
 wasm-bindgen target/wasm32-unknown-unknown/release/clc_wasm.wasm \
   --target web --out-dir "$out" --out-name clc_wasm
+node scripts/finish-dts.mjs "$out"
 # The features rustc enables by default for wasm32; wasm-opt must be told it may keep them.
 node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # `make test`: every check, each as a stage; a summary line at the end; non-zero exit if any stage failed.
+# Each stage that needs a sandbox starts its own (scripts/with-sandbox.sh: an OS-picked 127.0.0.1 port, a bounded
+# lifetime, stopped when the stage ends), so stages never share state and parallel runs never collide.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+# A browser stage that hangs must not eat CI's budget: each sandbox (and so each stage using one) ends by then.
+export SANDBOX_LIFETIME=${SANDBOX_LIFETIME:-900}
 
 passed=0; failed=0; failures=()
 stage() {
@@ -17,12 +22,38 @@ stage() {
   fi
 }
 
+# The wasm build must not carry a JSON parser: JS has one (DESIGN.md, issue 2).
+no_serde_json_in_wasm() {
+  if cargo tree -p clc-wasm --target wasm32-unknown-unknown -e normal | grep -q serde_json; then
+    echo "serde_json is in the wasm dependency tree:" >&2
+    cargo tree -p clc-wasm --target wasm32-unknown-unknown -e normal -i serde_json >&2
+    return 1
+  fi
+  echo "no serde_json in the wasm build"
+}
+
+# The public TypeScript API: tests/ts/api.ts uses all of it under --strict, and no declaration says `any`.
+typescript_api() {
+  node_modules/.bin/tsc -p tests/ts/tsconfig.json && echo "tests/ts/api.ts type-checks (--strict)" &&
+    node tests/ts/no-any.mjs pkg
+}
+
+wasm_suite() {
+  scripts/with-sandbox.sh --job-ms 300 -- \
+    cargo test -p clc-wasm --target wasm32-unknown-unknown --test "$1"
+}
+
 stage "setup" bash scripts/setup.sh
 stage "rustfmt" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+stage "clippy (wasm32)" cargo clippy -p clc-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 stage "core tests (native)" cargo test -p clc-wasm
-# sandbox stage (issue 3)
-# wasm stages (issue 4)
+stage "sandbox tests" cargo test -p clc-sandbox
+stage "no serde_json in wasm" no_serde_json_in_wasm
+stage "package build" bash scripts/build.sh
+stage "TypeScript API" typescript_api
+stage "wasm tests (page, headless Chromium)" wasm_suite browser
+stage "wasm tests (dedicated worker, headless Chromium)" wasm_suite worker
 # package stages (issue 5)
 # demo stage (issue 6)
 
