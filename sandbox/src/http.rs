@@ -80,6 +80,7 @@ pub fn app(state: AppState, statics: &Static) -> Router {
     };
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(no_cache))
         .layer(cors(&statics.allow_origins))
         .with_state(state)
@@ -110,6 +111,42 @@ async fn no_cache(req: Request, next: Next) -> Response {
     res
 }
 
+/// Every 4xx in the service's `{"message": "..."}` form, including the ones axum makes itself in plain text
+/// or with no body (a wrong method, a path it cannot decode, a body over [`BODY_LIMIT`]), so that a client
+/// sees one error shape whatever it got wrong. 5xx answers are left alone: those are the injected faults.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !res.status().is_client_error() || json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let message = if parts.status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!("The request body is larger than the limit of {BODY_LIMIT} bytes.")
+    } else {
+        // axum's own texts are short; anything longer or unreadable gets the status's name.
+        match axum::body::to_bytes(body, 4096).await {
+            Ok(text) if !text.is_empty() => String::from_utf8_lossy(&text).into_owned(),
+            _ => parts
+                .status
+                .canonical_reason()
+                .unwrap_or("Bad request")
+                .to_owned(),
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    let body = json!({ "message": message }).to_string();
+    Response::from_parts(parts, Body::from(body))
+}
+
 fn json_response(status: u16, body: Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(body)).into_response()
@@ -122,10 +159,7 @@ impl IntoResponse for Refusal {
 }
 
 async fn not_found() -> Response {
-    json_response(
-        404,
-        json!({"message": "No HTTP resource was found that matches the request URI."}),
-    )
+    Refusal::no_route().into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -198,8 +232,8 @@ async fn server_operation(
 ) -> Response {
     let result = (|| {
         let key = state.world().authorize(bearer(&headers), &alias)?;
-        let op = Op::from_segment(&op)
-            .ok_or_else(|| Refusal::invalid("operation", "No such server operation."))?;
+        // An operation the service does not have is a route it does not have.
+        let op = Op::from_segment(&op).ok_or_else(Refusal::no_route)?;
         let ids = operation_ids(op, &parse_body(&body)?)?;
         state.world().server_operation(&key, op, &ids)
     })();
@@ -417,7 +451,9 @@ fn update_faults(
                     _ => return Err(bad("\"normal\", \"fail\" or \"hang\"")),
                 }
             }
-            "expireTokens" => *world_expire = value.as_bool().unwrap_or(false),
+            "expireTokens" => {
+                *world_expire = value.as_bool().ok_or_else(|| bad("true or false"))?
+            }
             _ => return Err(bad("unknown setting")),
         }
     }

@@ -20,26 +20,29 @@ pub async fn serve(
         .await
 }
 
-/// A sandbox on an OS-picked loopback port, for tests: its address, and a handle that stops it.
-pub async fn spawn_for_tests(
-    job_ms: u64,
+/// Runs `world` on an OS-picked 127.0.0.1 port in the background: its address, and a handle that stops
+/// it when used or dropped (so a test's sandbox ends with the test).
+pub async fn spawn(
+    world: world::World,
+    statics: http::Static,
 ) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let faults = world::Faults {
-        latency_ms: 0,
-        error_rate: 0.0,
-        fail_next: Default::default(),
-        jobs: world::JobMode::Normal,
-        job_ms,
-    };
-    let world = world::World::new(world::default_seed(), Duration::from_secs(3600), faults);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = serve(listener, world, &http::Static::default(), async {
+        let _ = serve(listener, world, &statics, async {
             let _ = stopped.await;
         })
         .await;
     });
     Ok((addr, stop))
+}
+
+/// A sandbox for tests: the built-in fixture, no faults, jobs lasting `job_ms`, tokens living an hour.
+pub async fn spawn_for_tests(
+    job_ms: u64,
+) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let faults = world::Faults::none(job_ms);
+    let world = world::World::new(world::default_seed(), Duration::from_secs(3600), faults);
+    spawn(world, http::Static::default()).await
 }

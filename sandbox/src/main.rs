@@ -1,7 +1,7 @@
 //! `clc-sandbox`: starts the emulator. Run with `--help` for the options.
 
 use clc_sandbox::http::Static;
-use clc_sandbox::world::{default_seed, Faults, JobMode, Seed, World};
+use clc_sandbox::world::{default_seed, Faults, Seed, World};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,13 +42,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         statics: Static::default(),
         seed: None,
         token_ttl: 14 * 24 * 3600,
-        faults: Faults {
-            latency_ms: 0,
-            error_rate: 0.0,
-            fail_next: Default::default(),
-            jobs: JobMode::Normal,
-            job_ms: 4000,
-        },
+        faults: Faults::none(4000),
         lifetime: None,
     };
     fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {

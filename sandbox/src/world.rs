@@ -213,6 +213,17 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// No faults, and jobs that succeed after `job_ms`.
+    pub fn none(job_ms: u64) -> Self {
+        Faults {
+            latency_ms: 0,
+            error_rate: 0.0,
+            fail_next: VecDeque::new(),
+            jobs: JobMode::Normal,
+            job_ms,
+        }
+    }
+
     /// The settings as JSON.
     pub fn to_json(&self) -> Value {
         json!({
@@ -258,6 +269,14 @@ impl Refusal {
             status: 400,
             body: json!({ "message": "The request is invalid.", "modelState": { field: [message] } }),
         }
+    }
+
+    /// 404 for a path the service has no resource for, in ASP.NET Web API's words.
+    pub fn no_route() -> Self {
+        Refusal::message(
+            404,
+            "No HTTP resource was found that matches the request URI.",
+        )
     }
 
     fn unauthorized() -> Self {
@@ -858,12 +877,6 @@ mod tests {
     }
 
     pub(crate) fn test_faults() -> Faults {
-        Faults {
-            latency_ms: 0,
-            error_rate: 0.0,
-            fail_next: VecDeque::new(),
-            jobs: JobMode::Normal,
-            job_ms: 100,
-        }
+        Faults::none(100)
     }
 }
