@@ -143,17 +143,30 @@ impl Sandbox {
         self.raw(request.as_bytes()).await
     }
 
-    /// Sends `bytes` as they are on a new connection, closes the sending side (so a server waiting for
-    /// the rest of an incomplete request sees the end), and reads until the server closes. The write may
+    /// Sends `bytes` as they are on a new connection and reads until the server closes it. The write may
     /// fail part-way (a server may answer and close before reading everything); the answer is read anyway.
     pub async fn raw(&self, bytes: &[u8]) -> Reply {
+        self.exchange(bytes, false).await
+    }
+
+    /// Like [`Sandbox::raw`], then closes the sending side, so that a server waiting for the rest of an
+    /// incomplete request sees the end of it. (hyper then drops the connection: an answer still being
+    /// prepared is lost, so this is for garbage only.)
+    pub async fn raw_then_close(&self, bytes: &[u8]) -> Reply {
+        self.exchange(bytes, true).await
+    }
+
+    async fn exchange(&self, bytes: &[u8], close: bool) -> Reply {
         let exchange = async {
             let stream = TcpStream::connect(self.addr).await.expect("connect");
             let (mut reader, mut writer) = stream.into_split();
             let bytes = bytes.to_vec();
             let writing = tokio::spawn(async move {
                 let _ = writer.write_all(&bytes).await;
-                let _ = writer.shutdown().await;
+                if close {
+                    let _ = writer.shutdown().await;
+                }
+                writer
             });
             let mut raw = Vec::new();
             let read = reader.read_to_end(&mut raw).await;
