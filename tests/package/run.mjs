@@ -1,0 +1,517 @@
+// Package tests (issue 5): `npm pack` the built package (pkg/), install the tarball with npm into fresh temporary
+// projects, and use it there as users do, each against the sandbox at CLC_SANDBOX_URL:
+//   Node ESM import, Node require (as the running Node resolves it, and the CommonJS entry older Node resolves),
+//   a Vite production build and a webpack 5 build loaded in headless Chromium, a plain <script type="module"> page
+//   with an import map, the no-auto-init subpath `clc-wasm/init` (in a page and in Node), TypeScript consumers
+//   under `tsc --noEmit --strict`, the README's quick start run as written, and the size goal.
+// Each consumer logs in, runs a batch operation to completion with `wait`, and reports; this script judges the report.
+//
+// Run: scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs   (after `make build`)
+// Env: PKG_DIR (default pkg/), CLC_SIZE_GOAL_BYTES (default 46080 = 45 KiB), CASES (comma-separated names to run).
+// Prints one line per case and a closing "package: N passed, N failed"; exits non-zero on any failure.
+import { spawn } from "node:child_process";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync, constants as zlibConstants } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const fixtures = join(here, "fixtures");
+const pkgDir = resolve(root, process.env.PKG_DIR || "pkg");
+const sandbox = process.env.CLC_SANDBOX_URL;
+const SIZE_GOAL = Number(process.env.CLC_SIZE_GOAL_BYTES || 45 * 1024);
+const CASE_TIMEOUT_MS = 120_000;
+const DEADLINE_MS = 300_000;
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+const started = Date.now();
+const elapsed = (since = started) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+if (!sandbox) {
+  console.error("CLC_SANDBOX_URL is not set: run scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs");
+  process.exit(2);
+}
+if (!existsSync(join(pkgDir, "package.json")) || !existsSync(join(pkgDir, "clc_wasm_bg.wasm"))) {
+  console.error(`${pkgDir} holds no built package: run \`make build\` first`);
+  process.exit(2);
+}
+
+// ---- housekeeping: one temporary root, child processes and servers that end with the run ------------------------
+const work = await mkdtemp(join(tmpdir(), "clc-wasm-package-test-"));
+const children = new Set();
+const closers = new Set();
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const child of children) child.kill("SIGKILL");
+  await Promise.allSettled([...closers].map((close) => close()));
+  await rm(work, { recursive: true, force: true });
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => cleanup().finally(() => process.exit(130)));
+}
+const deadline = setTimeout(() => {
+  console.error(`package tests: the whole run passed its ${DEADLINE_MS / 1000} s deadline`);
+  cleanup().finally(() => process.exit(1));
+}, DEADLINE_MS);
+
+/** Runs a command; resolves to {code, stdout, stderr}; killed after timeoutMs. */
+function run(cmd, args, { cwd = root, env = {}, timeoutMs = 90_000 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => { stdout += d; });
+    child.stderr.on("data", (d) => { stderr += d; });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${cmd} ${args.join(" ")} timed out after ${timeoutMs / 1000} s\n${tail(stdout + stderr)}`));
+    }, timeoutMs);
+    child.on("error", (e) => { clearTimeout(timer); children.delete(child); reject(e); });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Like run, but a non-zero exit is an error carrying the output. */
+async function runOk(cmd, args, options) {
+  const r = await run(cmd, args, options);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
+  return r;
+}
+
+const tail = (text, lines = 30) => text.split("\n").filter((l) => !/Unknown user config "nodedir"/.test(l))
+  .slice(-lines).join("\n");
+
+// ---- the package: packed once, installed into each project --------------------------------------------------------
+let tarball;
+let packedFiles;
+
+async function pack() {
+  const dest = join(work, "tarball");
+  await mkdir(dest);
+  const { stdout } = await runOk("npm", ["pack", pkgDir, "--pack-destination", dest, "--json"]);
+  const [info] = JSON.parse(stdout);
+  tarball = join(dest, info.filename);
+  packedFiles = new Set(info.files.map((f) => f.path));
+}
+
+/** A fresh project in the temporary root with clc-wasm installed from the tarball, and fixture files copied in. */
+async function project(name, { type = "module", files = [] } = {}) {
+  const dir = join(work, name);
+  await mkdir(dir);
+  const manifest = { name: `consumer-${name}`, version: "1.0.0", private: true };
+  if (type) manifest.type = type;
+  await writeFile(join(dir, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+  await runOk("npm", ["install", tarball, "--no-audit", "--no-fund", "--offline"], { cwd: dir });
+  const installed = JSON.parse(await readFile(join(dir, "node_modules/clc-wasm/package.json"), "utf8"));
+  if (installed.name !== "clc-wasm") throw new Error(`npm installed ${installed.name}, not clc-wasm`);
+  for (const [from, to] of files) {
+    await mkdir(dirname(join(dir, to)), { recursive: true });
+    await copyFile(join(fixtures, from), join(dir, to));
+  }
+  return dir;
+}
+
+// ---- the scenario's servers (each case its own, so cases can run at once on one sandbox) -------------------------
+// createSnapshot and startMaintenance queue on any active server whatever its power state.
+const scenarioOf = (servers, operation = "createSnapshot") => ({ baseUrl: sandbox, servers, operation });
+
+/** Judges a consumer's scenario report; returns a short summary or throws what is wrong. */
+function judge(report, config) {
+  const wrong = [];
+  const b = report?.badLogin ?? {};
+  if (!(b.isClcError === true && b.name === "ClcError" && b.kind === "http" && b.status === 400 && b.leaksPassword === false)) {
+    wrong.push(`a wrong password should reject with a ClcError (http, 400) without the password: ${JSON.stringify(b)}`);
+  }
+  if (report?.accountAlias !== "DEMO" || report?.userName !== "demo") {
+    wrong.push(`login: account ${report?.accountAlias}, user ${report?.userName}`);
+  }
+  const want = config.servers.map((s) => s.toLowerCase()).sort();
+  const queued = (report?.queued ?? []).filter((q) => q.isQueued).map((q) => q.server.toLowerCase()).sort();
+  if (JSON.stringify(queued) !== JSON.stringify(want)) wrong.push(`queued ${JSON.stringify(report?.queued)}`);
+  const w = report?.wait ?? {};
+  const succeeded = (w.servers ?? []).filter((s) => s.outcome === "succeeded").map((s) => s.server.toLowerCase()).sort();
+  if (w.ok !== true || JSON.stringify(succeeded) !== JSON.stringify(want) || w.servers.length !== want.length) {
+    wrong.push(`wait: ${JSON.stringify(w)}`);
+  }
+  if (!(w.rounds >= 1)) wrong.push(`onProgress was called ${w.rounds} times`);
+  if (String(report?.serverId).toUpperCase() !== config.servers[0]) wrong.push(`getServer gave ${report?.serverId}`);
+  if (wrong.length) throw new Error(wrong.join("; "));
+  return `${config.operation} on ${want.length} servers: ok, ${succeeded.length} succeeded after ${w.rounds} poll rounds`;
+}
+
+/** Runs a Node consumer script in its project and judges what it printed. */
+async function nodeConsumer(dir, script, config, { nodeArgs = [] } = {}) {
+  const { stdout } = await runOk(process.execPath, [...nodeArgs, script], {
+    cwd: dir, env: { CLC_SCENARIO: JSON.stringify(config) }, timeoutMs: 60_000,
+  });
+  const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line) throw new Error(`no RESULT line from ${script}:\n${tail(stdout)}`);
+  return JSON.parse(line.slice("RESULT ".length));
+}
+
+// ---- pages: a small static server, and headless Chromium ---------------------------------------------------------
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript",
+  ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css", ".map": "application/json",
+};
+
+/** Serves dir on 127.0.0.1 (OS-picked port) until closed; records every requested path. */
+async function serve(dir) {
+  const requested = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    requested.push(path);
+    const file = normalize(join(dir, path.endsWith("/") ? `${path}index.html` : path));
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((ok, fail) => server.listen(0, "127.0.0.1", ok).on("error", fail));
+  const close = () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); });
+  closers.add(close);
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requested,
+    close: async () => { closers.delete(close); await close(); },
+  };
+}
+
+let browserPromise;
+function browser() {
+  browserPromise ??= (async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (Debian's chromium package)`);
+    const { chromium } = await import("playwright-core");
+    // launch() starts Chromium on a fresh, empty user-data-dir of its own (removed on close); each page below also
+    // gets a fresh context. Never a downloaded browser: the system one only.
+    const b = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    closers.add(() => b.close());
+    return b;
+  })();
+  return browserPromise;
+}
+
+/**
+ * Loads `url` in a fresh context, waits for window.__result, and fails on a page error, a console error or warning,
+ * a failed request or an HTTP error. Resolves to the page's scenario report. The scenario's deliberately wrong login
+ * is the one HTTP error expected: its 400, and the console error Chromium always logs for it, are allowed once.
+ */
+async function loadPage(url, config) {
+  const b = await browser();
+  const context = await b.newContext();
+  const badLogin = `${config.baseUrl}/v2/authentication/login`;
+  const expected = { response: 1, console: 1 };
+  try {
+    const page = await context.newPage();
+    const problems = [];
+    page.on("console", (m) => {
+      if (m.type() !== "error" && m.type() !== "warning") return;
+      if (m.type() === "error" && m.location().url === badLogin && /status of 400/.test(m.text()) && expected.console-- > 0) return;
+      problems.push(`console.${m.type()}: ${m.text()} (${m.location().url})`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    page.on("response", (r) => {
+      if (r.status() < 400) return;
+      if (r.status() === 400 && r.url() === badLogin && expected.response-- > 0) return;
+      problems.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`);
+    });
+    await page.goto(url, { waitUntil: "load", timeout: 30_000 });
+    const limit = Date.now() + 30_000;
+    let result;
+    while (Date.now() < limit) {
+      result = await page.evaluate(() => window.__result);
+      if (result || problems.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (problems.length) throw new Error(problems.join("\n"));
+    if (!result) throw new Error("the page set no result in 30 s");
+    if (result.error) throw new Error(`the page failed: ${result.error}`);
+    if (expected.response !== 0) throw new Error("the wrong-password login never answered 400");
+    return result.value;
+  } finally {
+    await context.close();
+  }
+}
+
+const pageQuery = (config, extra = {}) => "?" + new URLSearchParams({
+  api: config.baseUrl, servers: config.servers.join(","), operation: config.operation, ...extra,
+});
+
+const html = (body) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>clc-wasm consumer</title><link rel="icon" href="data:,"></head>
+<body>${body}</body></html>
+`;
+
+// ---- the cases -----------------------------------------------------------------------------------------------------
+const cases = [];
+const test = (name, fn) => cases.push({ name, fn });
+
+test("pack", async () => {
+  // Every entry, and every file an entry reaches (imports, the wasm, node.cjs's loads), is in the tarball.
+  const manifest = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8"));
+  const targets = new Set([manifest.main, manifest.module, manifest.browser, manifest.types]);
+  const walk = (v) => (typeof v === "string" ? targets.add(v) : Object.values(v).forEach(walk));
+  walk(manifest.exports);
+  const missing = [];
+  const seen = new Set();
+  const queue = [...targets].map((t) => t.replace(/^\.\//, ""));
+  while (queue.length) {
+    const file = queue.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!packedFiles.has(file)) { missing.push(file); continue; }
+    if (!/\.(c|m)?js$|\.d\.ts$/.test(file)) continue;
+    const text = await readFile(join(pkgDir, file), "utf8");
+    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*|loadEsm\(\s*|join\(__dirname,\s*)["'](\.\/)?([\w.-]+\.(?:c?js|mjs|wasm))["']/g)) {
+      // A declaration file's "./x.js" names x.d.ts.
+      queue.push(file.endsWith(".d.ts") ? m[2].replace(/\.js$/, ".d.ts") : m[2]);
+    }
+  }
+  if (!packedFiles.has("README.md")) missing.push("README.md");
+  if (!packedFiles.has("package.json")) missing.push("package.json");
+  if (missing.length) throw new Error(`not in the tarball: ${missing.join(", ")} (package.json "files")`);
+  const extra = [...packedFiles].filter((f) => !seen.has(f) && !["README.md", "package.json"].includes(f)
+    && !f.endsWith(".d.ts"));
+  if (extra.length) throw new Error(`packed but reached by no entry: ${extra.join(", ")}`);
+  return `${packedFiles.size} files, every entry and what it loads included`;
+});
+
+test("size", async () => {
+  // As build.sh measures it, from the files a user installs: wasm (gzip -9) + browser entry and glue (gzip -9).
+  const dir = await project("size");
+  const files = (...names) => Promise.all(names.map((n) => readFile(join(dir, "node_modules/clc-wasm", n))));
+  const gz = (buf) => gzipSync(buf, { level: zlibConstants.Z_BEST_COMPRESSION }).length;
+  const [wasm] = await files("clc_wasm_bg.wasm");
+  const js = Buffer.concat(await files("index.js", "clc_wasm.js", "errors.js"));
+  const total = gz(wasm) + gz(js);
+  const figure = `wasm ${gz(wasm)} B + JS ${gz(js)} B = ${total} B gzip -9 (goal ${SIZE_GOAL} B)`;
+  if (total > SIZE_GOAL) throw new Error(`over the size goal by ${total - SIZE_GOAL} B: ${figure}`);
+  return figure;
+});
+
+test("node-esm", async () => {
+  const dir = await project("node-esm", { files: [["scenario.mjs", "scenario.mjs"], ["node-esm.mjs", "main.mjs"]] });
+  const config = scenarioOf(["WA1DEMODB01", "WA1DEMODB02"]);
+  const out = await nodeConsumer(dir, "main.mjs", config);
+  if (!out.resolved.endsWith("/node_modules/clc-wasm/node.js")) throw new Error(`import resolved to ${out.resolved}`);
+  return `${judge(out.result, config)} (Node ${process.version}, node.js)`;
+});
+
+// require(): Node >= 20.19 / 22.12 can require ES modules and takes the "module-sync" condition (node.js, the same
+// instance as import); older Node takes "require" (node.cjs). With require(esm) turned off, this Node resolves
+// exactly as Node 18 does, so both entries are tested for real here.
+const requireEsm = process.features.require_module === true;
+test("node-require", async () => {
+  const dir = await project("node-require", { type: "commonjs", files: [["scenario.mjs", "scenario.mjs"], ["node-require.cjs", "main.js"]] });
+  const config = scenarioOf(["WA1DEMODB03", "WA1DEMONGT01"], "startMaintenance");
+  const out = await nodeConsumer(dir, "main.js", config);
+  const entry = requireEsm ? "node.js" : "node.cjs";
+  if (!out.resolved.endsWith(`/node_modules/clc-wasm/${entry}`)) throw new Error(`require resolved to ${out.resolved}, not ${entry}`);
+  return `${judge(out.result, config)} (Node ${process.version}, ${entry})`;
+});
+
+if (requireEsm) {
+  test("node-require-cjs", async () => {
+    const dir = await project("node-require-cjs", { type: "commonjs", files: [["scenario.mjs", "scenario.mjs"], ["node-require.cjs", "main.js"]] });
+    const config = scenarioOf(["WA1DEMONGT02", "WA1DEMOBAT01"], "startMaintenance");
+    const out = await nodeConsumer(dir, "main.js", config, { nodeArgs: ["--no-experimental-require-module"] });
+    if (!out.resolved.endsWith("/node_modules/clc-wasm/node.cjs")) throw new Error(`require resolved to ${out.resolved}`);
+    return `${judge(out.result, config)} (require(esm) off, as Node 18: node.cjs)`;
+  });
+}
+
+test("readme-quickstart", async () => {
+  // The README's quick start, run as written but for the sandbox's address, credentials and server IDs.
+  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  const block = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("no ```js block under ## Quick start in README.md");
+  const replacements = [
+    ['"https://api.ctl.io"', JSON.stringify(sandbox)], ['username: "user"', 'username: "demo"'],
+    ['password: "secret"', 'password: "demo-password"'], ["WA1ALIASWEB01", "WA1DEMOWEB01"], ["WA1ALIASWEB02", "WA1DEMOWEB02"],
+  ];
+  let code = block;
+  for (const [from, to] of replacements) {
+    if (!code.includes(from)) throw new Error(`the quick start no longer says ${from}; update this test`);
+    code = code.replaceAll(from, to);
+  }
+  const dir = await project("readme");
+  await writeFile(join(dir, "quickstart.mjs"), code);
+  const { stdout, stderr } = await runOk(process.execPath, ["quickstart.mjs"], { cwd: dir, timeoutMs: 60_000 });
+  const want = ["logged in as demo to account DEMO", "wa1demoweb01 succeeded", "wa1demoweb02 succeeded", "all servers shut down"];
+  const lines = stdout.split("\n").map((l) => l.trim());
+  const absent = want.filter((w) => !lines.includes(w));
+  if (absent.length || stderr.trim()) throw new Error(`missing ${JSON.stringify(absent)}\n${tail(stdout + stderr)}`);
+  return "runs as written: logged in, shut down 2 servers, all succeeded";
+});
+
+test("vite", async () => {
+  const dir = await project("vite", { files: [["scenario.mjs", "src/scenario.mjs"], ["browser-main.js", "src/main.js"]] });
+  await writeFile(join(dir, "index.html"), html('<script type="module" src="/src/main.js"></script>'));
+  const vite = join(root, "node_modules/vite/bin/vite.js");
+  const built = await runOk(process.execPath, [vite, "build", dir, "--logLevel", "warn"], { timeoutMs: 90_000 });
+  const warnings = tail(built.stdout + built.stderr).trim();
+  const server = await serve(join(dir, "dist"));
+  try {
+    const config = scenarioOf(["WA1DEMOWEB03", "WA1DEMODB01"]);
+    const report = await loadPage(`${server.url}/index.html${pageQuery(config)}`, config);
+    if (!server.requested.some((p) => p.endsWith(".wasm"))) throw new Error("the page never fetched a .wasm from the build");
+    return `${judge(report, config)}${warnings ? ` (vite said: ${warnings.split("\n")[0]})` : ""}`;
+  } finally {
+    await server.close();
+  }
+});
+
+test("webpack", async () => {
+  const dir = await project("webpack", { files: [["scenario.mjs", "src/scenario.mjs"], ["browser-main.js", "src/main.js"]] });
+  const built = await runOk(process.execPath, [join(here, "webpack-build.mjs"), dir], { timeoutMs: 90_000 });
+  const warnings = built.stdout.split("\n").filter((l) => l.startsWith("webpack warning"));
+  await writeFile(join(dir, "dist/index.html"), html('<script src="main.js"></script>'));
+  const server = await serve(join(dir, "dist"));
+  try {
+    const config = scenarioOf(["WA1DEMONGT01", "WA1DEMODB02"]);
+    const report = await loadPage(`${server.url}/index.html${pageQuery(config)}`, config);
+    if (!server.requested.some((p) => p.endsWith(".wasm"))) throw new Error("the page never fetched a .wasm from the build");
+    return `${judge(report, config)}${warnings.length ? ` (${warnings.length} webpack warnings: ${warnings[0]})` : ""}`;
+  } finally {
+    await server.close();
+  }
+});
+
+test("plain-page", async () => {
+  // No bundler: the page imports the installed package's files through an import map.
+  const dir = await project("plain", { files: [["scenario.mjs", "scenario.mjs"], ["browser-main.js", "main.js"]] });
+  const importMap = { imports: { "clc-wasm": "./node_modules/clc-wasm/index.js" } };
+  await writeFile(join(dir, "index.html"), html(`<script type="importmap">${JSON.stringify(importMap)}</script>
+<script type="module" src="./main.js"></script>`));
+  const server = await serve(dir);
+  try {
+    const config = scenarioOf(["WA1DEMOWEB01", "WA1DEMOWEB03"]);
+    const report = await loadPage(`${server.url}/index.html${pageQuery(config)}`, config);
+    if (!server.requested.includes("/node_modules/clc-wasm/clc_wasm_bg.wasm")) throw new Error("the wasm next to index.js was never fetched");
+    return judge(report, config);
+  } finally {
+    await server.close();
+  }
+});
+
+test("init-subpath-page", async () => {
+  // clc-wasm/init loads nothing by itself: the app serves the wasm at a path of its choosing and hands init the URL.
+  const dir = await project("init-page", { files: [["scenario.mjs", "scenario.mjs"], ["browser-init.js", "main.js"]] });
+  await mkdir(join(dir, "assets"));
+  await copyFile(join(dir, "node_modules/clc-wasm/clc_wasm_bg.wasm"), join(dir, "assets/clc-sdk.wasm"));
+  const importMap = { imports: { "clc-wasm/init": "./node_modules/clc-wasm/init.js" } };
+  await writeFile(join(dir, "index.html"), html(`<script type="importmap">${JSON.stringify(importMap)}</script>
+<script type="module" src="./main.js"></script>`));
+  const server = await serve(dir);
+  try {
+    const config = scenarioOf(["WA1DEMODB03", "WA1DEMOBAT01"]);
+    const report = await loadPage(`${server.url}/index.html${pageQuery(config, { wasm: "/assets/clc-sdk.wasm" })}`, config);
+    const wasms = server.requested.filter((p) => p.endsWith(".wasm"));
+    if (JSON.stringify(wasms) !== JSON.stringify(["/assets/clc-sdk.wasm"])) throw new Error(`wasm fetched: ${JSON.stringify(wasms)}`);
+    return `${judge(report, config)}; the wasm came from the app's URL only`;
+  } finally {
+    await server.close();
+  }
+});
+
+test("init-subpath-node", async () => {
+  const dir = await project("init-node", { files: [["scenario.mjs", "scenario.mjs"], ["node-init.mjs", "main.mjs"]] });
+  const config = scenarioOf(["WA1DEMOWEB02", "WA1DEMONGT02"]);
+  const out = await nodeConsumer(dir, "main.mjs", config);
+  if (!out.resolved.endsWith("/node_modules/clc-wasm/init.js")) throw new Error(`clc-wasm/init resolved to ${out.resolved}`);
+  if (out.beforeInit !== "threw") throw new Error("a call before init did not fail");
+  return `${judge(out.result, config)}; init with the wasm's bytes, calls before init fail`;
+});
+
+test("typescript", async () => {
+  const dir = await project("typescript", { files: [["consumer.ts", "consumer.ts"], ["consumer-errors.ts", "errors/consumer-errors.ts"]] });
+  // The README's quick start is type-checked too, exactly as written.
+  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  await writeFile(join(dir, "quickstart.ts"), /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)[1] + "\nexport {};\n");
+  const common = { strict: true, noEmit: true, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: false, types: [] };
+  const configs = {
+    "tsconfig.node.json": { compilerOptions: { ...common, module: "nodenext", moduleResolution: "nodenext" }, files: ["consumer.ts", "quickstart.ts"] },
+    "tsconfig.bundler.json": { compilerOptions: { ...common, module: "esnext", moduleResolution: "bundler" }, files: ["consumer.ts", "quickstart.ts"] },
+    "tsconfig.errors.json": { compilerOptions: { ...common, module: "nodenext", moduleResolution: "nodenext" }, files: ["errors/consumer-errors.ts"] },
+  };
+  for (const [name, config] of Object.entries(configs)) await writeFile(join(dir, name), JSON.stringify(config, null, 2));
+  const tsc = join(root, "node_modules/.bin/tsc");
+  for (const name of ["tsconfig.node.json", "tsconfig.bundler.json"]) {
+    await runOk(tsc, ["-p", name, "--pretty", "false"], { cwd: dir, timeoutMs: 60_000 });
+  }
+  // The misuses must each fail with the expected code, and nothing else.
+  const source = await readFile(join(dir, "errors/consumer-errors.ts"), "utf8");
+  const expected = source.split("\n").flatMap((l, i) => [...l.matchAll(/expect (TS\d+)/g)].map((m) => `${i + 1} ${m[1]}`)).sort();
+  const r = await run(tsc, ["-p", "tsconfig.errors.json", "--pretty", "false"], { cwd: dir, timeoutMs: 60_000 });
+  const got = [...r.stdout.matchAll(/consumer-errors\.ts\((\d+),\d+\): error (TS\d+)/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+  if (r.code === 0 || JSON.stringify(got) !== JSON.stringify(expected)) {
+    throw new Error(`misuses: expected ${JSON.stringify(expected)}, tsc said ${JSON.stringify(got)}\n${tail(r.stdout + r.stderr)}`);
+  }
+  const { stdout: version } = await runOk(tsc, ["--version"]);
+  return `consumer.ts and the quick start pass --strict (nodenext and bundler resolution); ${expected.length} misuses refused (${version.trim()})`;
+});
+
+// ---- the run --------------------------------------------------------------------------------------------------------
+const only = process.env.CASES ? new Set(process.env.CASES.split(",")) : undefined;
+const selected = cases.filter((c) => !only || only.has(c.name) || c.name === "pack");
+let passed = 0;
+let failed = 0;
+
+async function runCase(c) {
+  const t0 = Date.now();
+  let timer;
+  try {
+    const summary = await Promise.race([
+      c.fn(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS / 1000} s`)), CASE_TIMEOUT_MS); }),
+    ]);
+    passed += 1;
+    console.log(`ok   ${c.name} (${elapsed(t0)}): ${summary}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${c.name} (${elapsed(t0)}): ${String(e?.message ?? e).split("\n")[0]}`);
+    const rest = String(e?.message ?? "").split("\n").slice(1).join("\n").trim();
+    if (rest) console.log(rest.replace(/^/gm, "     "));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+try {
+  console.log(`package tests: ${pkgDir} against ${sandbox}, Node ${process.version}, work in ${work}`);
+  // Packing comes first: every other case installs its tarball.
+  await runCase({ name: "pack", fn: async () => { await pack(); return selected[0].fn(); } });
+  if (tarball) {
+    // Two at a time: the machine has two cores, and most cases wait on npm, bundlers or the sandbox's jobs.
+    const queue = selected.filter((c) => c.name !== "pack");
+    await Promise.all([0, 1].map(async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) await runCase(c);
+    }));
+  } else {
+    failed += selected.length - 1;
+  }
+} finally {
+  clearTimeout(deadline);
+  await cleanup();
+}
+console.log(`package tests took ${elapsed()}`);
+console.log(`package: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
