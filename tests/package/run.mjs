@@ -379,6 +379,38 @@ test("vite", async () => {
   }
 });
 
+test("vite-dev", async () => {
+  // Vite's dev server, configured as the README says (clc-wasm kept out of dependency pre-bundling).
+  const dir = await project("vite-dev", { files: [["scenario.mjs", "src/scenario.mjs"], ["browser-main.js", "src/main.js"]] });
+  await writeFile(join(dir, "index.html"), html('<script type="module" src="/src/main.js"></script>'));
+  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  const viteConfig = /```js\n\/\/ vite\.config\.js\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!viteConfig) throw new Error("README.md shows no vite.config.js");
+  await writeFile(join(dir, "vite.config.js"), viteConfig);
+  // Vite in middleware mode on a server of ours: 127.0.0.1 and an OS-picked port (Vite reads port 0 as "5173").
+  const { createServer: createViteServer } = await import("vite");
+  const http = createServer();
+  const vite = await createViteServer({
+    root: dir, logLevel: "warn", appType: "spa", server: { middlewareMode: true, hmr: { server: http } },
+  });
+  http.on("request", vite.middlewares);
+  const close = async () => {
+    await vite.close();
+    http.closeAllConnections();
+    await new Promise((ok) => http.close(() => ok()));
+  };
+  closers.add(close);
+  try {
+    await new Promise((ok, fail) => http.listen(0, "127.0.0.1", ok).on("error", fail));
+    const url = `http://127.0.0.1:${http.address().port}/`;
+    const config = scenarioOf(["WA1DEMOWEB02", "WA1DEMODB03"]);
+    return `${judge(await loadPage(`${url}index.html${pageQuery(config)}`, config), config)} (dev server, README's config)`;
+  } finally {
+    closers.delete(close);
+    await close();
+  }
+});
+
 test("webpack", async () => {
   const dir = await project("webpack", { files: [["scenario.mjs", "src/scenario.mjs"], ["browser-main.js", "src/main.js"]] });
   const built = await runOk(process.execPath, [join(here, "webpack-build.mjs"), dir], { timeoutMs: 90_000 });
