@@ -332,16 +332,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads the first answer in `raw` (a server may have answered more than one request on the
+    /// connection: garbage after a request is read as the next one).
     fn parse(raw: &[u8], read_failed: bool) -> Reply {
-        let text = String::from_utf8_lossy(raw).into_owned();
-        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
             return Reply {
                 status: 0,
                 headers: vec![],
-                text,
+                text: String::from_utf8_lossy(raw).into_owned(),
                 cut: true,
             };
         };
+        let head = String::from_utf8_lossy(&raw[..end]);
+        let body = &raw[end + 4..];
         let mut lines = head.lines();
         let status = lines
             .next()
@@ -358,13 +361,16 @@ impl Reply {
             dechunk(body)
         } else if let Some(length) = header("content-length").and_then(|v| v.parse::<usize>().ok())
         {
-            (body.to_owned(), body.len() == length)
+            (
+                body[..length.min(body.len())].to_vec(),
+                body.len() >= length,
+            )
         } else {
-            (body.to_owned(), true)
+            (body.to_vec(), true)
         };
         Reply {
             status,
-            text: body,
+            text: String::from_utf8_lossy(&body).into_owned(),
             cut: read_failed || !complete,
             headers,
         }
@@ -392,20 +398,21 @@ impl Reply {
 }
 
 /// A chunked body's content, and whether its closing chunk arrived.
-fn dechunk(mut body: &str) -> (String, bool) {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 {
-            return (out, true);
+fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    while let Some(eol) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&body[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
+        let rest = &body[eol + 2..];
+        match size {
+            Some(0) => return (out, true),
+            Some(size) if rest.len() >= size => {
+                out.extend_from_slice(&rest[..size]);
+                body = rest[size..].strip_prefix(b"\r\n").unwrap_or(&rest[size..]);
+            }
+            _ => break,
         }
-        if rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
     }
     (out, false)
 }
