@@ -99,6 +99,7 @@ const tail = (text, lines = 30) => text.split("\n").filter((l) => !/Unknown user
 // ---- the package: packed once, installed into each project --------------------------------------------------------
 let tarball;
 let packedFiles;
+const unpacked = join(work, "unpacked");
 
 async function pack() {
   const dest = join(work, "tarball");
@@ -107,6 +108,9 @@ async function pack() {
   const [info] = JSON.parse(stdout);
   tarball = join(dest, info.filename);
   packedFiles = new Set(info.files.map((f) => f.path));
+  // What users get, read from the tarball (pkg/ may be rebuilt by someone else meanwhile).
+  await mkdir(unpacked);
+  await runOk("tar", ["-xzf", tarball, "-C", unpacked, "--strip-components=1"]);
 }
 
 /** A fresh project in the temporary root with clc-wasm installed from the tarball, and fixture files copied in. */
@@ -266,7 +270,7 @@ const test = (name, fn) => cases.push({ name, fn });
 
 test("pack", async () => {
   // Every entry, and every file an entry reaches (imports, the wasm, node.cjs's loads), is in the tarball.
-  const manifest = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8"));
+  const manifest = JSON.parse(await readFile(join(unpacked, "package.json"), "utf8"));
   const targets = new Set([manifest.main, manifest.module, manifest.browser, manifest.types]);
   const walk = (v) => (typeof v === "string" ? targets.add(v) : Object.values(v).forEach(walk));
   walk(manifest.exports);
@@ -279,7 +283,7 @@ test("pack", async () => {
     seen.add(file);
     if (!packedFiles.has(file)) { missing.push(file); continue; }
     if (!/\.(c|m)?js$|\.d\.ts$/.test(file)) continue;
-    const text = await readFile(join(pkgDir, file), "utf8");
+    const text = await readFile(join(unpacked, file), "utf8");
     for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*|loadEsm\(\s*|join\(__dirname,\s*)["'](\.\/)?([\w.-]+\.(?:c?js|mjs|wasm))["']/g)) {
       // A declaration file's "./x.js" names x.d.ts.
       queue.push(file.endsWith(".d.ts") ? m[2].replace(/\.js$/, ".d.ts") : m[2]);
@@ -340,7 +344,7 @@ if (requireEsm) {
 
 test("readme-quickstart", async () => {
   // The README's quick start, run as written but for the sandbox's address, credentials and server IDs.
-  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  const readme = await readFile(join(unpacked, "README.md"), "utf8");
   const block = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error("no ```js block under ## Quick start in README.md");
   const replacements = [
@@ -383,7 +387,7 @@ test("vite-dev", async () => {
   // Vite's dev server, configured as the README says (clc-wasm kept out of dependency pre-bundling).
   const dir = await project("vite-dev", { files: [["scenario.mjs", "src/scenario.mjs"], ["browser-main.js", "src/main.js"]] });
   await writeFile(join(dir, "index.html"), html('<script type="module" src="/src/main.js"></script>'));
-  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  const readme = await readFile(join(unpacked, "README.md"), "utf8");
   const viteConfig = /```js\n\/\/ vite\.config\.js\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!viteConfig) throw new Error("README.md shows no vite.config.js");
   await writeFile(join(dir, "vite.config.js"), viteConfig);
@@ -474,13 +478,17 @@ test("init-subpath-node", async () => {
 });
 
 test("typescript", async () => {
-  const dir = await project("typescript", { files: [["consumer.ts", "consumer.ts"], ["consumer-errors.ts", "errors/consumer-errors.ts"]] });
+  const dir = await project("typescript", { files: [
+    ["consumer.ts", "consumer.ts"], ["consumer-require.cts", "consumer-require.cts"], ["consumer-errors.ts", "errors/consumer-errors.ts"],
+  ] });
   // The README's quick start is type-checked too, exactly as written.
-  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  const readme = await readFile(join(unpacked, "README.md"), "utf8");
   await writeFile(join(dir, "quickstart.ts"), /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)[1] + "\nexport {};\n");
   const common = { strict: true, noEmit: true, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: false, types: [] };
   const configs = {
-    "tsconfig.node.json": { compilerOptions: { ...common, module: "nodenext", moduleResolution: "nodenext" }, files: ["consumer.ts", "quickstart.ts"] },
+    "tsconfig.node.json": {
+      compilerOptions: { ...common, module: "nodenext", moduleResolution: "nodenext" }, files: ["consumer.ts", "consumer-require.cts", "quickstart.ts"],
+    },
     "tsconfig.bundler.json": { compilerOptions: { ...common, module: "esnext", moduleResolution: "bundler" }, files: ["consumer.ts", "quickstart.ts"] },
     "tsconfig.errors.json": { compilerOptions: { ...common, module: "nodenext", moduleResolution: "nodenext" }, files: ["errors/consumer-errors.ts"] },
   };
@@ -498,7 +506,7 @@ test("typescript", async () => {
     throw new Error(`misuses: expected ${JSON.stringify(expected)}, tsc said ${JSON.stringify(got)}\n${tail(r.stdout + r.stderr)}`);
   }
   const { stdout: version } = await runOk(tsc, ["--version"]);
-  return `consumer.ts and the quick start pass --strict (nodenext and bundler resolution); ${expected.length} misuses refused (${version.trim()})`;
+  return `consumer.ts, a require() consumer and the quick start pass --strict (nodenext and bundler resolution); ${expected.length} misuses refused (${version.trim()})`;
 });
 
 // ---- the run --------------------------------------------------------------------------------------------------------
@@ -530,7 +538,8 @@ async function runCase(c) {
 try {
   console.log(`package tests: ${pkgDir} against ${sandbox}, Node ${process.version}, work in ${work}`);
   // Packing comes first: every other case installs its tarball.
-  await runCase({ name: "pack", fn: async () => { await pack(); return selected[0].fn(); } });
+  const packCase = cases.find((c) => c.name === "pack");
+  await runCase({ name: "pack", fn: async () => { await pack(); return packCase.fn(); } });
   if (tarball) {
     // Two at a time: the machine has two cores, and most cases wait on npm, bundlers or the sandbox's jobs.
     const queue = selected.filter((c) => c.name !== "pack");
