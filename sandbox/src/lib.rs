@@ -7,6 +7,33 @@ pub mod world;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// Connections the OS may hold for the sandbox before it accepts them. tokio's default (128) makes a
+/// burst of connections (a load test, a benchmark, a page opening many at once) wait a full second
+/// for a SYN retry past the 128th; the OS caps this at its own limit (`somaxconn`).
+const BACKLOG: u32 = 4096;
+
+/// Listens on `host:port` (the first address of `host` that works), with room for bursts.
+pub async fn listen(host: &str, port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("no address for {host}"),
+    );
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        // As tokio's own bind does: a restarted sandbox can take its port back at once.
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// Runs the sandbox on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
@@ -26,7 +53,7 @@ pub async fn spawn(
     world: world::World,
     statics: http::Static,
 ) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = listen("127.0.0.1", 0).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {

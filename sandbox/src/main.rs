@@ -132,7 +132,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(options: Options, seed: Seed) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port)).await?;
+    let listener = clc_sandbox::listen(&options.host, options.port).await?;
     let addr = listener.local_addr()?;
     let credentials: Vec<String> = seed
         .accounts

@@ -328,7 +328,7 @@ async fn garbage_never_gets_a_5xx_from_the_application() {
             _ => {
                 request.extend_from_slice(rng.pick(&lines).as_bytes());
                 for _ in 0..rng.below(5) {
-                    let header: &[u8] = *rng.pick(&headers);
+                    let header = *rng.pick(&headers);
                     request.extend_from_slice(header);
                 }
                 if rng.below(2) == 0 {
