@@ -876,6 +876,35 @@ mod tests {
         assert!(world.accounts["DEMO"].servers.contains_key("WA1DEMOOLD01"));
     }
 
+    #[test]
+    fn the_job_table_keeps_the_newest_jobs_only() {
+        let mut world = World::new(default_seed(), Duration::from_secs(60), Faults::none(0));
+        let ids = ["WA1DEMOWEB01".to_owned()];
+        let job = |world: &mut World| {
+            let answer = world
+                .server_operation("DEMO", Op::StartMaintenance, &ids)
+                .expect("an answer");
+            answer[0]["links"][0]["id"]
+                .as_str()
+                .expect("a job")
+                .to_owned()
+        };
+        let first = job(&mut world);
+        let second = job(&mut world);
+        for _ in 0..MAX_JOBS - 1 {
+            job(&mut world);
+        }
+        assert_eq!(world.jobs.len(), MAX_JOBS);
+        assert_eq!(world.job_order.len(), MAX_JOBS);
+        assert!(world.unapplied.len() <= MAX_JOBS);
+        // The oldest is forgotten (404), the next one is still there.
+        assert_eq!(world.status("DEMO", &first).unwrap_err().status, 404);
+        assert_eq!(
+            world.status("DEMO", &second).unwrap()["status"],
+            "succeeded"
+        );
+    }
+
     pub(crate) fn test_faults() -> Faults {
         Faults::none(100)
     }
