@@ -102,12 +102,12 @@ async fn calls_without_a_valid_token_get_401() {
 #[tokio::test]
 async fn an_expired_token_gets_401_and_a_new_login_works() {
     let mut setup = Setup::new(200);
-    setup.token_ttl = Duration::from_millis(700);
+    setup.token_ttl = Duration::from_millis(1500);
     let sb = Sandbox::start_with(setup).await;
     let token = sb.login().await;
     let path = format!("/v2/servers/{ALIAS}/{WEB01}");
     assert_eq!(sb.get(&path, &token).await.status, 200);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     for (method, path, body) in routes(ALIAS) {
         let reply = sb.send(method, &path, Some(&token), Some(body)).await;
         assert_eq!(reply.status, 401, "{method} {path}: {}", reply.text);
