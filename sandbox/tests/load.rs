@@ -54,6 +54,14 @@ async fn load() {
         earlier.push(sb.queue(&token, "startMaintenance", &ids).await);
     }
 
+    // For scale: one poll at a time, nothing else in flight.
+    let mut alone = Vec::new();
+    for _ in 0..100 {
+        let sent = Instant::now();
+        sb.job_status(&token, &earlier[0]).await;
+        alone.push(sent.elapsed());
+    }
+
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(POLLS + BATCHES);
     for i in 0..POLLS + BATCHES {
@@ -145,6 +153,10 @@ async fn load() {
         requests as f64 / burst.as_secs_f64()
     );
     eprintln!("load: {}", describe("all", all));
+    eprintln!(
+        "load: {} (one at a time, before the burst)",
+        describe("lone status polls", alone)
+    );
     eprintln!("load: {}", describe("status polls", polls));
     eprintln!("load: {}", describe("batches", batches));
     eprintln!(
