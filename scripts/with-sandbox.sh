@@ -17,7 +17,8 @@ bin="target/$profile/clc-sandbox"
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 "$bin" --port 0 --lifetime "${SANDBOX_LIFETIME:-3600}" "${flags[@]+"${flags[@]}"}" >"$out" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out"' EXIT
+# Keep the command's exit status: `wait` on the killed sandbox returns 143, which must not replace it.
+trap 'status=$?; kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -f "$out"; exit $status' EXIT
 
 # The sandbox's first line is "clc-sandbox listening on http://127.0.0.1:PORT".
 url=""

@@ -177,23 +177,34 @@ impl ServerIds {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut checked = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (index, id) in ids.into_iter().enumerate() {
-            let field = format!("serverIds[{index}]");
-            let id = server_id(&field, id.as_ref())?;
-            if !seen.insert(id.0.to_ascii_lowercase()) {
-                return Err(Error::validation(
-                    &field,
-                    format!("{} is listed twice", id.0),
-                ));
-            }
-            checked.push(id);
-        }
+        let checked = ids
+            .into_iter()
+            .enumerate()
+            .map(|(index, id)| server_id(&format!("serverIds[{index}]"), id.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
         if checked.is_empty() {
             return Err(Error::validation(
                 "serverIds",
                 "must list at least one server",
+            ));
+        }
+        // Sorting finds duplicates without a hash set (which would add a hasher and a table to the wasm);
+        // the refusal names the earliest entry that repeats an earlier one.
+        let mut keys: Vec<(String, usize)> = checked
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (id.0.to_ascii_lowercase(), index))
+            .collect();
+        keys.sort_unstable();
+        let repeat = keys
+            .windows(2)
+            .filter(|pair| pair[0].0 == pair[1].0)
+            .map(|pair| pair[1].1)
+            .min();
+        if let Some(index) = repeat {
+            return Err(Error::validation(
+                &format!("serverIds[{index}]"),
+                format!("{} is listed twice", checked[index].0),
             ));
         }
         Ok(ServerIds(checked))

@@ -114,6 +114,24 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    /// The name JS sees (`outcome` in the wait result).
+    ///
+    /// ```
+    /// use clc_wasm::wait::Outcome;
+    /// assert_eq!(Outcome::NotQueued.as_str(), "notQueued");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::NotQueued => "notQueued",
+            Outcome::TimedOut => "timedOut",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
 /// The outcome for one server of a batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -5,18 +5,19 @@
 //! each running call through an `Rc`, so a call keeps working even if the JS object is freed meanwhile.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use js_sys::{Array, Function, Promise};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{self, get, string, CallOptions, ClientOptions};
+use super::convert::{self, ensure_array, get, string, CallOptions, ClientOptions};
+use super::de::JsDe;
 use super::errors;
 use super::stop::Stopper;
-use super::transport;
+use super::transport::{self, Reply};
 use super::wait_loop;
 use crate::model::{
     Credentials, DataCenter, Group, LoginResponse, Server, ServerOperation, Session, StatusLink,
@@ -26,35 +27,114 @@ use crate::request::{self, ApiRequest, Requests, ServerOp};
 use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, StatusId};
 use crate::Error;
 
+/// How a client's requests leave: its `fetch` and its default time limit for one request.
+pub(crate) struct Sender {
+    fetch: Option<Function>,
+    timeout_ms: f64,
+}
+
+impl Sender {
+    /// Sends `req` once and decodes the answer with `decode`. POSTs are never retried, here or anywhere.
+    /// Errors name the request, and `secret` (the token, or the password at login) is removed from them.
+    pub(crate) async fn call(
+        &self,
+        req: &ApiRequest,
+        options: &CallOptions,
+        decode: Decode,
+        secret: &str,
+    ) -> Result<JsValue, Error> {
+        let timeout = options.timeout_ms.unwrap_or(self.timeout_ms);
+        let result = match Stopper::new(options.signal.as_ref(), Some(timeout)) {
+            Ok(stop) => match transport::send(self.fetch.as_ref(), req, &stop).await {
+                Ok(reply) => decode(&reply),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        result.map_err(|e| e.with_request(req).without_secret(secret))
+    }
+}
+
 /// The state shared by a client and its running calls.
 pub(crate) struct Inner {
     pub(crate) requests: Requests,
     session: Option<Session>,
-    fetch: Option<Function>,
-    pub(crate) timeout_ms: f64,
+    sender: Sender,
 }
 
 impl Inner {
-    /// Sends `req` once and decodes the answer as `T`. POSTs are never retried, here or anywhere.
-    pub(crate) async fn call<T: DeserializeOwned>(
+    /// Sends `req` with the client's token; see [`Sender::call`].
+    pub(crate) async fn call(
         &self,
         req: &ApiRequest,
         options: &CallOptions,
-    ) -> Result<T, Error> {
-        let timeout = options.timeout_ms.unwrap_or(self.timeout_ms);
-        let stop = Stopper::new(options.signal.as_ref(), Some(timeout))
-            .map_err(|e| e.with_request(req))?;
-        let reply = transport::send(self.fetch.as_ref(), req, &stop).await?;
-        transport::decode(&reply).map_err(|e| {
-            e.with_request(req)
-                .without_secret(self.requests.token().expose())
-        })
+        decode: Decode,
+    ) -> Result<JsValue, Error> {
+        let token = self.requests.token().expose();
+        self.sender.call(req, options, decode, token).await
     }
 }
 
-/// Runs `f` as a Promise whose rejection is a `ClcError`.
-fn promise(f: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    future_to_promise(async move { f.await.map_err(|e| errors::to_js(&e)) })
+/// Turns a reply into what the method resolves with. A plain `fn`, so every call shares one async path.
+pub(crate) type Decode = fn(&Reply) -> Result<JsValue, Error>;
+
+fn decode_operations(reply: &Reply) -> Result<JsValue, Error> {
+    let (_, value) = transport::decode::<Vec<ServerOperation>>(reply)?;
+    // The service leaves `links` out for a server it did not queue.
+    for item in value.unchecked_ref::<Array>().iter() {
+        ensure_array(&item, "links");
+    }
+    Ok(value)
+}
+
+fn decode_login(reply: &Reply) -> Result<JsValue, Error> {
+    transport::decode::<LoginResponse>(reply).map(|(_, value)| value)
+}
+
+fn decode_status_link(reply: &Reply) -> Result<JsValue, Error> {
+    transport::decode::<StatusLink>(reply).map(|(_, value)| value)
+}
+
+pub(crate) fn decode_status(reply: &Reply) -> Result<JsValue, Error> {
+    let (answer, _) = transport::decode::<StatusResponse>(reply)?;
+    Ok(answer.status.as_str().into())
+}
+
+fn decode_server(reply: &Reply) -> Result<JsValue, Error> {
+    let (_, value) = transport::decode::<Server>(reply)?;
+    ensure_array(&value, "links");
+    let details = get(&value, "details");
+    if details.is_object() {
+        ensure_array(&details, "ipAddresses");
+        for snapshot in ensure_array(&details, "snapshots").iter() {
+            ensure_array(&snapshot, "links");
+        }
+    }
+    Ok(value)
+}
+
+fn decode_group(reply: &Reply) -> Result<JsValue, Error> {
+    fn fill(group: &JsValue) {
+        ensure_array(group, "links");
+        ensure_array(group, "groups").iter().for_each(|g| fill(&g));
+    }
+    let (_, value) = transport::decode::<Group>(reply)?;
+    fill(&value);
+    Ok(value)
+}
+
+fn decode_data_center(reply: &Reply) -> Result<JsValue, Error> {
+    let (_, value) = transport::decode::<DataCenter>(reply)?;
+    ensure_array(&value, "links");
+    Ok(value)
+}
+
+/// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.
+type Call = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
+/// Runs `call` as a Promise whose rejection is a `ClcError`.
+fn promise(call: Call) -> Promise {
+    future_to_promise(async move { call.await.map_err(|e| errors::to_js(&e)) })
 }
 
 /// A rejected Promise for an error found before anything started.
@@ -62,20 +142,20 @@ fn rejected(e: Error) -> Promise {
     Promise::reject(&errors::to_js(&e))
 }
 
-/// Sends a prepared request (or rejects with the error that prevented building it) and converts the answer.
-fn run<T: DeserializeOwned + Serialize>(
+/// Sends a prepared request (or rejects with the error that prevented building it) and decodes the answer.
+fn run(
     inner: &Rc<Inner>,
     prepared: Result<(ApiRequest, CallOptions), Error>,
+    decode: Decode,
 ) -> Promise {
     let (req, options) = match prepared {
         Ok(p) => p,
         Err(e) => return rejected(e),
     };
     let inner = inner.clone();
-    promise(async move {
-        let value: T = inner.call(&req, &options).await?;
-        convert::to_js(&value)
-    })
+    promise(Box::pin(
+        async move { inner.call(&req, &options, decode).await },
+    ))
 }
 
 /// A CenturyLink Cloud API v2 client.
@@ -126,78 +206,39 @@ fn snapshot(
     Ok((inner.requests.create_snapshot(&ids, days), call))
 }
 
-fn by_id<I>(
-    value: &JsValue,
-    field: &str,
-    parse: impl Fn(&str) -> Result<I, Error>,
-    build: impl Fn(&I) -> ApiRequest,
-    options: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
-    let id = parse(&string(value, field)?)?;
-    let options = CallOptions::read(options)?;
-    Ok((build(&id), options))
+/// Builds a request from one ID, given as the caller passed it; `Err` when the ID is refused.
+type ById = fn(&Requests, &str) -> Result<ApiRequest, Error>;
+
+fn archive_group(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
+    Ok(r.archive_group(&GroupId::parse(id)?))
 }
 
-fn archive_group(
-    inner: &Inner,
-    id: &JsValue,
-    o: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
-    by_id(
-        id,
-        "groupId",
-        GroupId::parse,
-        |g| inner.requests.archive_group(g),
-        o,
-    )
+fn get_status(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
+    Ok(r.get_status(&StatusId::parse(id)?))
 }
-fn get_status(
-    inner: &Inner,
-    id: &JsValue,
-    o: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
-    by_id(
-        id,
-        "statusId",
-        StatusId::parse,
-        |s| inner.requests.get_status(s),
-        o,
-    )
+
+fn get_server(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
+    Ok(r.get_server(&ServerId::parse(id)?))
 }
-fn get_server(
-    inner: &Inner,
-    id: &JsValue,
-    o: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
-    by_id(
-        id,
-        "serverId",
-        ServerId::parse,
-        |s| inner.requests.get_server(s),
-        o,
-    )
+
+fn get_group(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
+    Ok(r.get_group(&GroupId::parse(id)?))
 }
-fn get_group(inner: &Inner, id: &JsValue, o: &JsValue) -> Result<(ApiRequest, CallOptions), Error> {
-    by_id(
-        id,
-        "groupId",
-        GroupId::parse,
-        |g| inner.requests.get_group(g),
-        o,
-    )
+
+fn get_data_center(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
+    Ok(r.get_data_center(&DataCenterId::parse(id)?))
 }
-fn get_data_center(
+
+/// Reads the ID argument `field` and the call options, and builds the request with `build`.
+fn by_id(
     inner: &Inner,
+    field: &str,
+    build: ById,
     id: &JsValue,
-    o: &JsValue,
+    options: &JsValue,
 ) -> Result<(ApiRequest, CallOptions), Error> {
-    by_id(
-        id,
-        "dataCenter",
-        DataCenterId::parse,
-        |d| inner.requests.get_data_center(d),
-        o,
-    )
+    let req = build(&inner.requests, &string(id, field)?)?;
+    Ok((req, CallOptions::read(options)?))
 }
 
 /// A synchronous `requests.*` result: the request object, or a thrown `ClcError`.
@@ -250,17 +291,19 @@ impl Clc {
             Ok(p) => p,
             Err(e) => return rejected(e),
         };
-        promise(async move {
+        promise(Box::pin(async move {
             let req = request::login(&client.base_url, &creds);
-            let timeout = call.timeout_ms.unwrap_or(client.timeout_ms);
-            let stop = Stopper::new(call.signal.as_ref(), Some(timeout))
-                .map_err(|e| e.with_request(&req))?;
-            let scrub = |e: Error| e.without_secret(creds.password());
-            let reply = transport::send(client.fetch.as_ref(), &req, &stop)
-                .await
-                .map_err(scrub)?;
-            let login: LoginResponse =
-                transport::decode(&reply).map_err(|e| scrub(e.with_request(&req)))?;
+            let sender = Sender {
+                fetch: client.fetch,
+                timeout_ms: client.timeout_ms,
+            };
+            let answer = sender
+                .call(&req, &call, decode_login, creds.password())
+                .await?;
+            // `decode_login` has checked this shape already; reading it again is cheaper than a second path.
+            let login = LoginResponse::deserialize(JsDe(answer)).map_err(|_| {
+                Error::decode("the login answer changed while read").with_request(&req)
+            })?;
             let (session, token) = login.into_parts();
             let alias = AccountAlias::parse(&session.account_alias).map_err(|_| {
                 Error::decode("the login answer has no valid accountAlias").with_request(&req)
@@ -268,14 +311,13 @@ impl Clc {
             let inner = Inner {
                 requests: Requests::new(client.base_url, token, alias),
                 session: Some(session),
-                fetch: client.fetch,
-                timeout_ms: client.timeout_ms,
+                sender,
             };
             Ok(Clc {
                 inner: Rc::new(inner),
             }
             .into())
-        })
+        }))
     }
 
     /// A client for a token kept from an earlier login. Throws a `ClcError` (kind `validation`) on bad options.
@@ -292,8 +334,10 @@ impl Clc {
                 inner: Rc::new(Inner {
                     requests: Requests::new(client.base_url, token, alias),
                     session: None,
-                    fetch: client.fetch,
-                    timeout_ms: client.timeout_ms,
+                    sender: Sender {
+                        fetch: client.fetch,
+                        timeout_ms: client.timeout_ms,
+                    },
                 }),
             })
         };
@@ -307,8 +351,7 @@ impl Clc {
         self.inner
             .session
             .as_ref()
-            .and_then(|s| convert::to_js(s).ok())
-            .unwrap_or(JsValue::UNDEFINED)
+            .map_or(JsValue::UNDEFINED, convert::session_to_js)
     }
 
     /// The bearer token, to keep for `new Clc({ token, ... })`. Treat it as a secret.
@@ -344,7 +387,11 @@ impl Clc {
         #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SnapshotOptions")] options: JsValue,
     ) -> Promise {
-        run::<Vec<ServerOperation>>(&self.inner, snapshot(&self.inner, &ids, &options))
+        run(
+            &self.inner,
+            snapshot(&self.inner, &ids, &options),
+            decode_operations,
+        )
     }
 
     /// Archive Group: `POST /v2/groups/{alias}/{groupId}/archive` (the group, its groups and servers).
@@ -355,7 +402,11 @@ impl Clc {
         #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run::<StatusLink>(&self.inner, archive_group(&self.inner, &group_id, &options))
+        run(
+            &self.inner,
+            by_id(&self.inner, "groupId", archive_group, &group_id, &options),
+            decode_status_link,
+        )
     }
 
     /// Get Status: `GET /v2/operations/{alias}/status/{statusId}`; resolves to the job's status string.
@@ -365,16 +416,11 @@ impl Clc {
         #[wasm_bindgen(js_name = statusId, unchecked_param_type = "string")] status_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = get_status(&self.inner, &status_id, &options);
-        let (req, call) = match prepared {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let inner = self.inner.clone();
-        promise(async move {
-            let status: StatusResponse = inner.call(&req, &call).await?;
-            convert::to_js(&status.status)
-        })
+        run(
+            &self.inner,
+            by_id(&self.inner, "statusId", get_status, &status_id, &options),
+            decode_status,
+        )
     }
 
     /// Get Server: `GET /v2/servers/{alias}/{serverId}`.
@@ -384,7 +430,11 @@ impl Clc {
         #[wasm_bindgen(js_name = serverId, unchecked_param_type = "string")] server_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run::<Server>(&self.inner, get_server(&self.inner, &server_id, &options))
+        run(
+            &self.inner,
+            by_id(&self.inner, "serverId", get_server, &server_id, &options),
+            decode_server,
+        )
     }
 
     /// Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links).
@@ -394,7 +444,11 @@ impl Clc {
         #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run::<Group>(&self.inner, get_group(&self.inner, &group_id, &options))
+        run(
+            &self.inner,
+            by_id(&self.inner, "groupId", get_group, &group_id, &options),
+            decode_group,
+        )
     }
 
     /// Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the
@@ -405,9 +459,16 @@ impl Clc {
         #[wasm_bindgen(js_name = dataCenter, unchecked_param_type = "string")] data_center: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run::<DataCenter>(
+        run(
             &self.inner,
-            get_data_center(&self.inner, &data_center, &options),
+            by_id(
+                &self.inner,
+                "dataCenter",
+                get_data_center,
+                &data_center,
+                &options,
+            ),
+            decode_data_center,
         )
     }
 
@@ -428,7 +489,7 @@ impl Clc {
             Err(e) => return rejected(e),
         };
         let inner = self.inner.clone();
-        promise(async move { wait_loop::run(inner, prepared).await })
+        promise(Box::pin(wait_loop::run(inner, prepared)))
     }
 }
 
@@ -450,8 +511,14 @@ impl ClcRequests {
         &self,
         #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(archive_group(&self.inner, &group_id, &JsValue::UNDEFINED))
-            .map(JsCast::unchecked_into)
+        describe(by_id(
+            &self.inner,
+            "groupId",
+            archive_group,
+            &group_id,
+            &JsValue::UNDEFINED,
+        ))
+        .map(JsCast::unchecked_into)
     }
 
     /// The Get Status request.
@@ -460,8 +527,14 @@ impl ClcRequests {
         &self,
         #[wasm_bindgen(js_name = statusId, unchecked_param_type = "string")] status_id: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(get_status(&self.inner, &status_id, &JsValue::UNDEFINED))
-            .map(JsCast::unchecked_into)
+        describe(by_id(
+            &self.inner,
+            "statusId",
+            get_status,
+            &status_id,
+            &JsValue::UNDEFINED,
+        ))
+        .map(JsCast::unchecked_into)
     }
 
     /// The Get Server request.
@@ -470,8 +543,14 @@ impl ClcRequests {
         &self,
         #[wasm_bindgen(js_name = serverId, unchecked_param_type = "string")] server_id: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(get_server(&self.inner, &server_id, &JsValue::UNDEFINED))
-            .map(JsCast::unchecked_into)
+        describe(by_id(
+            &self.inner,
+            "serverId",
+            get_server,
+            &server_id,
+            &JsValue::UNDEFINED,
+        ))
+        .map(JsCast::unchecked_into)
     }
 
     /// The Get Group request.
@@ -480,7 +559,14 @@ impl ClcRequests {
         &self,
         #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(get_group(&self.inner, &group_id, &JsValue::UNDEFINED)).map(JsCast::unchecked_into)
+        describe(by_id(
+            &self.inner,
+            "groupId",
+            get_group,
+            &group_id,
+            &JsValue::UNDEFINED,
+        ))
+        .map(JsCast::unchecked_into)
     }
 
     /// The Get Data Center request.
@@ -489,8 +575,10 @@ impl ClcRequests {
         &self,
         #[wasm_bindgen(js_name = dataCenter, unchecked_param_type = "string")] data_center: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(get_data_center(
+        describe(by_id(
             &self.inner,
+            "dataCenter",
+            get_data_center,
             &data_center,
             &JsValue::UNDEFINED,
         ))
@@ -518,7 +606,7 @@ macro_rules! server_operations {
                     #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
                     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
                 ) -> Promise {
-                    run::<Vec<ServerOperation>>(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options))
+                    run(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options), decode_operations)
                 }
             )*
         }

@@ -1,15 +1,17 @@
-//! JS arguments -> checked Rust values, and Rust values -> plain JS objects.
+//! JS arguments -> checked Rust values, and the SDK's own results -> plain JS objects.
 //!
 //! Every argument arrives as a `JsValue` and is checked here, so a wrong type becomes a validation error that
 //! names the field (a Promise rejection for the async methods) instead of a wasm-bindgen cast exception.
+//! Answers of the service are not rebuilt here: they go back to JS as parsed (see `client`).
 
 use js_sys::{Array, Function, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::set;
+use crate::model::Session;
 use crate::request::ApiRequest;
 use crate::validate::{BaseUrl, ServerIds, SnapshotExpirationDays};
+use crate::wait::{WaitProgress, WaitResult};
 use crate::Error;
 
 /// The client's default time limit for one request, when neither the client nor the call sets one.
@@ -168,12 +170,107 @@ fn type_name(v: &JsValue) -> String {
     v.js_typeof().as_string().unwrap_or_else(|| "value".into())
 }
 
-/// A Rust value -> a plain JS value (objects, not Maps; absent options stay absent).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value
-        .serialize(&ser)
-        .map_err(|e| Error::decode(format!("cannot convert the result: {e}")))
+/// A plain JS object under construction; absent options stay absent rather than `undefined`.
+struct Obj(Object);
+
+impl Obj {
+    fn new() -> Self {
+        Obj(Object::new())
+    }
+
+    fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        set(&self.0, key, &value.into());
+        self
+    }
+
+    fn set_some(self, key: &str, value: Option<impl Into<JsValue>>) -> Self {
+        match value {
+            Some(value) => self.set(key, value),
+            None => self,
+        }
+    }
+
+    fn done(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+fn array<T>(items: &[T], each: impl Fn(&T) -> JsValue) -> Array {
+    items.iter().map(each).collect()
+}
+
+/// A count, as a JS number (`usize` would become a number too, but this says so).
+fn count(n: usize) -> f64 {
+    n as f64
+}
+
+/// The session: who is logged in, never the token.
+pub fn session_to_js(session: &Session) -> JsValue {
+    Obj::new()
+        .set("userName", session.user_name.as_str())
+        .set("accountAlias", session.account_alias.as_str())
+        .set_some("locationAlias", session.location_alias.as_deref())
+        .set("roles", array(&session.roles, |role| role.into()))
+        .done()
+}
+
+/// `wait`'s result.
+pub fn wait_result_to_js(result: &WaitResult) -> JsValue {
+    let servers = array(&result.servers, |s| {
+        Obj::new()
+            .set("server", s.server.as_str())
+            .set("outcome", s.outcome.as_str())
+            .set_some("jobId", s.job_id.as_deref())
+            .set_some("errorMessage", s.error_message.as_deref())
+            .done()
+    });
+    let jobs = array(&result.jobs, |j| {
+        Obj::new()
+            .set("id", j.id.as_str())
+            .set("outcome", j.outcome.as_str())
+            .set_some("status", j.status.as_ref().map(|s| s.as_str()))
+            .set("polls", j.polls)
+            .set_some("lastError", j.last_error.as_deref())
+            .done()
+    });
+    Obj::new()
+        .set("ok", result.ok)
+        .set("servers", servers)
+        .set("jobs", jobs)
+        .done()
+}
+
+/// What `onProgress` receives after each round.
+pub fn progress_to_js(p: &WaitProgress) -> JsValue {
+    let jobs = array(&p.jobs, |j| {
+        Obj::new()
+            .set("id", j.id.as_str())
+            .set_some("status", j.status.as_ref().map(|s| s.as_str()))
+            .set("polls", j.polls)
+            .done()
+    });
+    Obj::new()
+        .set("round", p.round)
+        .set("total", count(p.total))
+        .set("succeeded", count(p.succeeded))
+        .set("failed", count(p.failed))
+        .set("notQueued", count(p.not_queued))
+        .set("unknown", count(p.unknown))
+        .set("pending", count(p.pending))
+        .set("jobs", jobs)
+        .done()
+}
+
+/// Sets `obj[key] = []` when the service left the field out, and returns the array: the declared shape of
+/// the answers always has these arrays (the core's model reads a missing one as empty).
+pub fn ensure_array(obj: &JsValue, key: &str) -> Array {
+    let value = Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    if Array::is_array(&value) {
+        return value.unchecked_into();
+    }
+    let empty = Array::new();
+    set(obj.unchecked_ref(), key, &empty);
+    empty
 }
 
 /// An [`ApiRequest`] -> `{ method, url, headers, body? }`.

@@ -10,6 +10,7 @@
 
 mod client;
 mod convert;
+mod de;
 mod errors;
 mod stop;
 mod transport;
@@ -17,3 +18,7 @@ mod types;
 mod wait_loop;
 
 pub use client::{Clc, ClcRequests};
+
+/// The allocator: talc rather than the default dlmalloc, for size (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

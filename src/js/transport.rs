@@ -2,13 +2,13 @@
 //!
 //! The `fetch` is the client's `fetch` option if given, else `globalThis.fetch` (page, worker, Node 18+).
 //! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
-//! custom fetches work. JSON is parsed by JS `JSON.parse` and read by `serde_wasm_bindgen` (no serde_json in wasm).
+//! custom fetches work. JSON is parsed by JS `JSON.parse` and read through [`JsDe`] (no JSON parser in the wasm).
 
 use js_sys::{Function, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
-use serde_wasm_bindgen::Deserializer;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::de::JsDe;
 use super::errors::set;
 use super::stop::{Raced, Stopper};
 use crate::request::ApiRequest;
@@ -99,15 +99,20 @@ async fn send_inner(
     })
 }
 
-/// Decodes a reply into `T` (a success body) or the error the body describes.
-pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, Error> {
+/// Decodes a reply: a success body is checked against `T` and handed back both as `T` and as the parsed JS
+/// value (callers return the latter, so nothing is converted twice); any other answer becomes its error.
+pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<(T, JsValue), Error> {
     let trimmed = reply.text.trim();
     if trimmed.is_empty() {
-        return response::decode(reply.status, Body::<Deserializer>::Empty);
+        return response::decode(reply.status, Body::<JsDe>::Empty)
+            .map(|t| (t, JsValue::UNDEFINED));
     }
     match js_sys::JSON::parse(trimmed) {
-        Ok(value) => response::decode(reply.status, Body::Json(Deserializer::from(value))),
-        Err(_) => response::decode(reply.status, Body::<Deserializer>::not_json(&reply.text)),
+        Ok(value) => {
+            response::decode(reply.status, Body::Json(JsDe(value.clone()))).map(|t| (t, value))
+        }
+        Err(_) => response::decode(reply.status, Body::<JsDe>::not_json(&reply.text))
+            .map(|t| (t, JsValue::UNDEFINED)),
     }
 }
 

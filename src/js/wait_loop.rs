@@ -9,12 +9,14 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use js_sys::{Array, Date, Function, Math};
+use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::client::Inner;
+use super::client::{self, Inner};
 use super::convert::{self, get, positive_ms, CallOptions};
+use super::de::JsDe;
 use super::stop::{Stop, Stopper};
-use crate::model::{ServerOperation, StatusLink, StatusResponse};
+use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::validate::StatusId;
 use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
 use crate::{Error, ErrorKind};
@@ -29,31 +31,28 @@ pub struct Prepared {
 
 /// Checks the target and the options of `wait` (before anything is sent).
 pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
-    let target = if let Some(id) = target.as_string() {
-        WaitTarget::Job(StatusId::parse(&id)?)
-    } else if Array::is_array(target) {
-        WaitTarget::Batch(
-            serde_wasm_bindgen::from_value::<Vec<ServerOperation>>(target.clone()).map_err(
-                |_| {
+    let target =
+        if let Some(id) = target.as_string() {
+            WaitTarget::Job(StatusId::parse(&id)?)
+        } else if Array::is_array(target) {
+            WaitTarget::Batch(
+                Vec::<ServerOperation>::deserialize(JsDe(target.clone())).map_err(|_| {
                     Error::validation(
                         "target",
                         "must be the array a server operation resolved with",
                     )
-                },
-            )?,
-        )
-    } else if target.is_object() {
-        WaitTarget::Link(
-            serde_wasm_bindgen::from_value::<StatusLink>(target.clone()).map_err(|_| {
+                })?,
+            )
+        } else if target.is_object() {
+            WaitTarget::Link(StatusLink::deserialize(JsDe(target.clone())).map_err(|_| {
                 Error::validation("target", "must be a status link { rel, href, id }")
-            })?,
-        )
-    } else {
-        return Err(Error::validation(
-            "target",
-            "must be a server operation result, a status link or a status ID",
-        ));
-    };
+            })?)
+        } else {
+            return Err(Error::validation(
+                "target",
+                "must be a server operation result, a status link or a status ID",
+            ));
+        };
     let options = convert::options(options, "options")?;
     let defaults = WaitOptions::default();
     let wait = WaitOptions {
@@ -95,7 +94,7 @@ pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
     };
     loop {
         match waiter.next(Date::now(), Math::random()) {
-            Step::Done(result) => return convert::to_js(&result),
+            Step::Done(result) => return Ok(convert::wait_result_to_js(&result)),
             Step::Fail(e) => return Err(e),
             Step::Sleep(ms) => {
                 let stop = Stopper::new(p.signal.as_ref(), Some(ms.max(0.0)))?;
@@ -109,23 +108,26 @@ pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
                     let call = call.clone();
                     Box::pin(async move {
                         let req = inner.requests.get_status(&id);
-                        let answer = inner.call::<StatusResponse>(&req, &call).await;
+                        let answer = inner.call(&req, &call, client::decode_status).await;
                         (id, answer)
-                    }) as Boxed<(StatusId, Result<StatusResponse, Error>)>
+                    }) as Boxed<(StatusId, Result<JsValue, Error>)>
                 });
                 for (id, answer) in join_all(reads.collect()).await {
                     let now = Date::now();
                     match answer {
-                        Ok(s) => waiter.on_status(id.as_str(), s.status, now),
+                        Ok(status) => {
+                            let status =
+                                JobStatus::from(status.as_string().unwrap_or_default().as_str());
+                            waiter.on_status(id.as_str(), status, now)
+                        }
                         Err(e) if e.kind == ErrorKind::Aborted => return Err(e),
                         Err(e) => waiter.on_error(id.as_str(), retryable_timeout(e), now),
                     }
                 }
                 if let Some(f) = &p.on_progress {
-                    if let Ok(progress) = convert::to_js(&waiter.progress()) {
-                        // A throwing callback is the caller's bug; the wait goes on (see `Clc.wait`).
-                        let _ = f.call1(&JsValue::UNDEFINED, &progress);
-                    }
+                    let progress = convert::progress_to_js(&waiter.progress());
+                    // A throwing callback is the caller's bug; the wait goes on (see `Clc.wait`).
+                    let _ = f.call1(&JsValue::UNDEFINED, &progress);
                 }
             }
         }
