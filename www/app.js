@@ -77,9 +77,9 @@ function describe(error) {
     case "decode":
       return `The API sent an answer this page could not read (${message}).`;
     default:
-      if (error.status >= 500) {
-        const code = message.includes(String(error.status)) ? "" : ` (HTTP ${error.status})`;
-        return `The API failed to answer: ${message}${code}. Try again in a moment.`;
+      if (error.status >= 500 || error.status === 429) {
+        const code = message.includes(String(error.status)) ? message : `HTTP ${error.status}: ${message}`;
+        return `The API is having trouble (${code}). Try again in a moment.`;
       }
       return error.status && !message.includes(String(error.status)) ? `${message} (HTTP ${error.status})` : message;
   }
@@ -206,10 +206,8 @@ async function loadServers() {
   $("#loading").hidden = true;
 
   const sections = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
-  const failures = results.flatMap((r, i) => (r.status === "rejected" ? [`${centers[i]}: ${describe(r.reason)}`] : []));
-  $("#table-error").textContent = failures.length
-    ? `Could not load ${failures.length === centers.length ? "the servers" : "every data center"}. ${failures.join(" ")}`
-    : "";
+  const failures = results.flatMap((r, i) => (r.status === "rejected" ? [`Could not load data center ${centers[i]}. ${describe(r.reason)}`] : []));
+  $("#table-error").textContent = failures.join(" ");
 
   renderTable(sections);
   groups = sections
