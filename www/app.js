@@ -158,6 +158,10 @@ $("#logout").addEventListener("click", () => {
   $("#console").hidden = true;
   $("#login-card").hidden = false;
   $("#servers").querySelectorAll("tbody").forEach((body) => body.remove());
+  $("#loading").hidden = false;
+  $("#servers-meta").textContent = "";
+  $("#group").replaceChildren();
+  for (const id of ["#action-error", "#table-error", "#login-error"]) $(id).textContent = "";
   $("#activity").replaceChildren();
   $("#no-activity").hidden = false;
   $("#clear-activity").hidden = true;
@@ -484,6 +488,7 @@ class Activity {
         row.request.replaceChildren(badge("queued"));
       } else {
         row.request.replaceChildren(badge("not queued", "notQueued"));
+        row.outcome.replaceChildren(badge(...OUTCOME.notQueued)); // already final: wait has nothing to follow
         this.explain(row, entry.errorMessage ?? "The API gave no reason.");
       }
     }

@@ -500,6 +500,15 @@ await step("full-page screenshot saved", async () => {
   console.log(`     ${path.relative(process.cwd(), SCREENSHOT)}`);
 });
 
+await step("Log out returns to the login form and forgets the account's data", async () => {
+  await button("Log out").click();
+  await page.getByRole("heading", { name: "Log in to your account" }).waitFor();
+  assert(!(await serversTable().isVisible()), "the servers table is still shown");
+  assert((await checkbox("WA1DEMOWEB01").count()) === 0, "the old rows are still in the page");
+  assert((await operations().count()) === 0, "the old activity is still in the page");
+  assert(!(await page.getByRole("banner").getByText("DEMO · WA1").isVisible()), "the top bar still shows the account");
+});
+
 await step("no console error and no page error in the whole run", async () => {
   assert(problems.length === 0, problems.join("\n"));
 });
