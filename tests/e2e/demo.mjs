@@ -7,7 +7,7 @@
 // full-page screenshot to target/demo.png, exits non-zero on the first failure. Locators are the accessible ones
 // a user sees (roles, labels, visible names). Any console error or page error that a step did not expect fails it.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -216,6 +216,7 @@ async function runOperation({ click, title, servers, state = /^Succeeded$/, outc
 // ---- the steps -------------------------------------------------------------------------------------------------
 
 console.log(`demo e2e against ${BASE} with ${CHROMIUM}`);
+rmSync(SCREENSHOT.replace(/\.png$/, "-failure.png"), { force: true }); // a picture of an earlier failure would mislead
 await sandbox("POST", "/sandbox/reset");
 
 await step("the page loads with the login form filled in and the base URL set to its origin", async () => {
