@@ -18,9 +18,11 @@
 //! ```
 
 pub mod error;
+pub mod json;
 pub mod model;
 pub mod request;
 pub mod response;
+pub mod shape;
 pub mod validate;
 pub mod wait;
 

@@ -4,9 +4,26 @@
 //! and an unexpected job status is kept as [`JobStatus::Other`] rather than failing. Encoding skips absent
 //! fields, so JS sees them absent rather than `null`.
 
+use crate::json::Json;
 use crate::Error;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+
+// Readers for the values the SDK's own logic needs, from a value already checked against its
+// [`crate::shape`]: a field the shape requires is there, so a default is never reached on checked input.
+
+fn text<J: Json>(value: &J, key: &str) -> String {
+    opt_text(value, key).unwrap_or_default()
+}
+
+fn opt_text<J: Json>(value: &J, key: &str) -> Option<String> {
+    value.field(key).and_then(|v| v.text())
+}
+
+fn texts<J: Json>(value: &J, key: &str) -> Option<Vec<String>> {
+    let items = value.field(key)?.items()?;
+    Some(items.iter().filter_map(Json::text).collect())
+}
 
 /// A bearer token. Its `Debug` never shows it; [`Token::expose`] is the one way to read it.
 ///
@@ -111,6 +128,25 @@ pub struct LoginResponse {
 }
 
 impl LoginResponse {
+    /// Reads a login answer checked against [`crate::shape::LOGIN`].
+    ///
+    /// ```
+    /// use clc_wasm::{model::LoginResponse, shape};
+    /// let answer = serde_json::json!({"userName": "demo", "accountAlias": "DEMO", "bearerToken": "t"});
+    /// shape::check(&answer, &shape::LOGIN).unwrap();
+    /// let (session, token) = LoginResponse::read(&answer).into_parts();
+    /// assert_eq!((session.account_alias.as_str(), token.expose()), ("DEMO", "t"));
+    /// ```
+    pub fn read<J: Json>(value: &J) -> Self {
+        LoginResponse {
+            user_name: text(value, "userName"),
+            account_alias: text(value, "accountAlias"),
+            location_alias: opt_text(value, "locationAlias"),
+            roles: texts(value, "roles").unwrap_or_default(),
+            bearer_token: Token(text(value, "bearerToken")),
+        }
+    }
+
     /// Splits the answer into what may be shown (the session) and what must be kept (the token).
     pub fn into_parts(self) -> (Session, Token) {
         let session = Session {
@@ -157,6 +193,19 @@ pub struct Link {
     pub verbs: Option<Vec<String>>,
 }
 
+impl Link {
+    /// Reads a link checked against [`crate::shape::LINK`].
+    pub fn read<J: Json>(value: &J) -> Self {
+        Link {
+            rel: text(value, "rel"),
+            href: text(value, "href"),
+            id: opt_text(value, "id"),
+            name: opt_text(value, "name"),
+            verbs: texts(value, "verbs"),
+        }
+    }
+}
+
 /// The last path segment of an href: the job ID of a status link whose `id` is missing.
 fn href_tail(href: &str) -> Option<&str> {
     href.rsplit('/').next().filter(|tail| !tail.is_empty())
@@ -188,6 +237,15 @@ pub struct StatusLink {
 }
 
 impl StatusLink {
+    /// Reads a status link checked against [`crate::shape::STATUS_LINK`].
+    pub fn read<J: Json>(value: &J) -> Self {
+        StatusLink {
+            rel: text(value, "rel"),
+            href: text(value, "href"),
+            id: opt_text(value, "id"),
+        }
+    }
+
     /// The job ID: `id`, or else the last segment of `href`.
     pub fn status_id(&self) -> Option<&str> {
         link_status_id(&self.id, &self.href)
@@ -211,6 +269,34 @@ pub struct ServerOperation {
 }
 
 impl ServerOperation {
+    /// Reads a list checked against [`crate::shape::SERVER_OPERATIONS`].
+    ///
+    /// ```
+    /// use clc_wasm::{model::ServerOperation, shape};
+    /// let answer = serde_json::json!([{"server": "wa1aliaswb01", "isQueued": true,
+    ///     "links": [{"rel": "status", "href": "/v2/operations/alias/status/wa1-1", "id": "wa1-1"}]}]);
+    /// shape::check(&answer, &shape::SERVER_OPERATIONS).unwrap();
+    /// assert_eq!(ServerOperation::read_list(&answer)[0].status_id(), Some("wa1-1"));
+    /// ```
+    pub fn read_list<J: Json>(value: &J) -> Vec<Self> {
+        let items = value.items().unwrap_or_default();
+        items
+            .iter()
+            .map(|item| ServerOperation {
+                server: text(item, "server"),
+                is_queued: item.field("isQueued").and_then(|v| v.boolean()) == Some(true),
+                links: item
+                    .field("links")
+                    .and_then(|links| links.items())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(Link::read)
+                    .collect(),
+                error_message: opt_text(item, "errorMessage"),
+            })
+            .collect()
+    }
+
     /// The job ID of the status link, if there is one.
     pub fn status_id(&self) -> Option<&str> {
         self.links

@@ -1,22 +1,24 @@
-//! Decoding answers: from (HTTP status, body) to a typed value or an [`Error`], for every error form the
+//! Decoding answers: from (HTTP status, body) to a checked value or an [`Error`], for every error form the
 //! service and the proxies in front of it send.
 //!
-//! Decoding is generic over serde's [`Deserializer`], so the wasm edge feeds the value of JS `JSON.parse`
-//! (through serde-wasm-bindgen) and native tests feed `serde_json`: the wasm build carries no JSON parser.
+//! Bodies are read through the [`Json`] view: natively a `serde_json::Value`, in the wasm the value of the
+//! browser's `JSON.parse`, so the wasm build carries no JSON parser. A success body is checked against the
+//! operation's [`Shape`] and handed back as it is; serde's types read it from there (natively), or the JS edge
+//! returns it as the result.
 //!
 //! ```
-//! use clc_wasm::{model::StatusResponse, response::{decode, Body}, ErrorKind};
-//! let ok: StatusResponse = decode(200, Body::Json(serde_json::json!({"status": "executing"}))).unwrap();
-//! assert_eq!(ok.status.as_str(), "executing");
+//! use clc_wasm::{response::{decode, Body}, shape, ErrorKind};
+//! let ok = decode(200, Body::Json(serde_json::json!({"status": "executing"})), &shape::STATUS).unwrap();
+//! assert_eq!(ok["status"], "executing");
 //!
 //! let html = "<html><title>502 Bad Gateway</title></html>";
-//! let err = decode::<StatusResponse, serde_json::Value>(502, Body::not_json(html)).unwrap_err();
+//! let err = decode::<serde_json::Value>(502, Body::not_json(html), &shape::STATUS).unwrap_err();
 //! assert_eq!((err.kind, err.status), (ErrorKind::Http, Some(502)));
 //! ```
 
+use crate::json::Json;
+use crate::shape::{self, Shape};
 use crate::{Error, ErrorKind, FieldError};
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use std::fmt;
 
 /// Longest message kept from a server, in characters.
 const MAX_MESSAGE: usize = 500;
@@ -25,16 +27,16 @@ const MAX_EXCERPT: usize = 120;
 
 /// An answer's body, as the edge found it.
 #[derive(Debug)]
-pub enum Body<D> {
+pub enum Body<J> {
     /// No bytes at all.
     Empty,
-    /// Parsed JSON, ready to deserialize.
-    Json(D),
+    /// Parsed JSON.
+    Json(J),
     /// Not JSON (an HTML page, truncated JSON): a short, cleaned excerpt of it.
     NotJson(String),
 }
 
-impl<D> Body<D> {
+impl<J> Body<J> {
     /// The body of a text that did not parse as JSON: keeps an HTML page's `<title>`, or else the first
     /// words of the text with tags and control characters removed.
     pub fn not_json(text: &str) -> Self {
@@ -86,53 +88,23 @@ fn truncate(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// Replaces the contents of every double-quoted part of a serde message, which may be a value from the body
-/// (a login answer holds the token), keeping the message's shape: `invalid type: string "…", expected …`.
-fn without_quoted_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut quoted = false;
-    for c in message.chars() {
-        if c == '"' {
-            if quoted {
-                out.push('…');
-            }
-            quoted = !quoted;
-            out.push(c);
-        } else if !quoted {
-            out.push(c);
-        }
-    }
-    truncate(&out, MAX_MESSAGE)
-}
-
-/// Decodes an answer: a 2xx body into `T`, any other status into an [`Error`] whose kind follows the status.
-/// Never panics, whatever the status and body.
-pub fn decode<'de, T, D>(status: u16, body: Body<D>) -> Result<T, Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    // Only this line depends on `T`: the rest is shared by every answer type (one copy in the wasm).
-    T::deserialize(success_body(status, body)?).map_err(|err| {
-        decode_error(
-            status,
-            &format!(
-                "the answer is not what this operation returns: {}",
-                without_quoted_values(&err.to_string())
-            ),
-        )
-    })
-}
-
-/// The JSON body of a success answer, or the error the answer stands for.
-fn success_body<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<D, Error> {
+/// Decodes an answer: a 2xx body is checked against `shape` (see [`shape::check`]) and returned; any other
+/// status becomes an [`Error`] whose kind follows the status. Never panics, whatever the status and body.
+pub fn decode<J: Json>(status: u16, body: Body<J>, shape: &Shape) -> Result<J, Error> {
     if !(200..300).contains(&status) {
         return Err(http_error(status, body));
     }
-    match body {
-        Body::Json(value) => Ok(value),
-        Body::Empty => Err(decode_error(status, "the answer has an empty body")),
-        Body::NotJson(_) => Err(decode_error(status, "the answer is not valid JSON")),
+    let value = match body {
+        Body::Json(value) => value,
+        Body::Empty => return Err(decode_error(status, "the answer has an empty body")),
+        Body::NotJson(_) => return Err(decode_error(status, "the answer is not valid JSON")),
+    };
+    match shape::check(&value, shape) {
+        Ok(()) => Ok(value),
+        Err(why) => Err(decode_error(
+            status,
+            &format!("the answer is not what this operation returns: {why}"),
+        )),
     }
 }
 
@@ -143,7 +115,7 @@ fn decode_error(status: u16, message: &str) -> Error {
 }
 
 /// The error for a non-2xx answer, with the server's message where it sent one.
-fn http_error<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Error {
+fn http_error<J: Json>(status: u16, body: Body<J>) -> Error {
     let kind = match status {
         401 => ErrorKind::Unauthorized,
         403 => ErrorKind::Forbidden,
@@ -155,10 +127,14 @@ fn http_error<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Error {
         None => format!("HTTP {status}"),
     };
     let (message, details) = match body {
-        Body::Json(value) => match ErrorBody::deserialize(value) {
-            Ok(parsed) => (parsed.message(), parsed.details),
-            Err(_) => (None, Vec::new()),
-        },
+        Body::Json(value) => {
+            let parsed = ErrorBody::read(&value);
+            (parsed.message(), parsed.details)
+        }
+        // A proxy's page usually titles itself with the status ("502 Bad Gateway"): say it once.
+        Body::NotJson(text) if text.starts_with(&format!("{status} ")) => {
+            (Some(format!("HTTP {text}")), Vec::new())
+        }
         Body::NotJson(text) if !text.is_empty() => {
             (Some(format!("{fallback}: {text}")), Vec::new())
         }
@@ -202,12 +178,46 @@ struct ErrorBody {
 }
 
 impl ErrorBody {
+    fn read<J: Json>(body: &J) -> ErrorBody {
+        let mut read = ErrorBody::default();
+        if body.keys().is_none() {
+            strings(body, &mut read.list, 0);
+            return read;
+        }
+        // ASP.NET writes these in PascalCase when so configured.
+        let field = |name: &str, pascal: &str| body.field(name).or_else(|| body.field(pascal));
+        if let Some(value) = field("message", "Message") {
+            strings(&value, &mut read.message, 0);
+        }
+        if let Some(value) = field("exceptionMessage", "ExceptionMessage") {
+            strings(&value, &mut read.exception, 0);
+        }
+        if let Some(value) = field("error", "Error") {
+            strings(&value, &mut read.error, 0);
+        }
+        if let Some(state) = field("modelState", "ModelState") {
+            for key in state.keys().unwrap_or_default() {
+                let mut messages = Vec::new();
+                if let Some(value) = state.field(&key) {
+                    strings(&value, &mut messages, 0);
+                }
+                let name = truncate(&key, MAX_EXCERPT);
+                read.details
+                    .extend(messages.into_iter().map(|message| FieldError {
+                        field: name.clone(),
+                        message,
+                    }));
+            }
+        }
+        read
+    }
+
     fn message(&self) -> Option<String> {
         let head = [&self.message, &self.error, &self.list]
             .into_iter()
             .find(|texts| !texts.is_empty())
-            .map(|texts| texts.join("; "));
-        let exception = (!self.exception.is_empty()).then(|| self.exception.join("; "));
+            .map(|texts| joined(texts));
+        let exception = (!self.exception.is_empty()).then(|| joined(&self.exception));
         let mut message = match (head, exception) {
             (Some(head), Some(exception)) => format!("{head} ({exception})"),
             (head, exception) => head.or(exception)?,
@@ -219,163 +229,28 @@ impl ErrorBody {
     }
 }
 
-/// Visitor methods that accept a scalar (number, boolean, null) and make `$empty` of it: the forms read here
-/// carry text only, and any other value must be skipped rather than fail the whole body.
-macro_rules! skip_scalars {
-    ($value:ty, $empty:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
-            Ok($empty)
+/// The messages joined with "; ".
+fn joined(texts: &[String]) -> String {
+    let mut out = String::new();
+    for text in texts {
+        if !out.is_empty() {
+            out.push_str("; ");
         }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
-            Ok($empty)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
-            Ok($empty)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
-            Ok($empty)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
-            Ok($empty)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<$value, E> {
-            Ok($empty)
-        }
-    };
+        out.push_str(text);
+    }
+    out
 }
 
-/// Any JSON value, reduced to the non-empty strings in it: a string, or the strings of an array
-/// (nested arrays included). Objects and scalars give none.
-struct Strings(Vec<String>);
-
-impl<'de> Deserialize<'de> for Strings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StringsVisitor)
-    }
-}
-
-struct StringsVisitor;
-
-impl<'de> Visitor<'de> for StringsVisitor {
-    type Value = Strings;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Strings, E> {
-        let text = truncate(text, MAX_MESSAGE);
-        Ok(Strings(if text.is_empty() { vec![] } else { vec![text] }))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strings, A::Error> {
-        let mut all = Vec::new();
-        while let Some(Strings(texts)) = seq.next_element()? {
-            all.extend(texts);
+/// Collects the non-empty strings of `value`: the string itself, or those of an array (nested arrays
+/// included, down to [`shape::MAX_DEPTH`]). Objects and other values give none.
+fn strings<J: Json>(value: &J, out: &mut Vec<String>, depth: usize) {
+    if let Some(text) = value.text() {
+        if !text.is_empty() {
+            out.push(truncate(&text, MAX_MESSAGE));
         }
-        Ok(Strings(all))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strings, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Strings(Vec::new()))
-    }
-
-    skip_scalars!(Strings, Strings(Vec::new()));
-}
-
-impl<'de> Deserialize<'de> for ErrorBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ErrorBodyVisitor)
-    }
-}
-
-struct ErrorBodyVisitor;
-
-impl<'de> Visitor<'de> for ErrorBodyVisitor {
-    type Value = ErrorBody;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an error body")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<ErrorBody, E> {
-        let list = StringsVisitor.visit_str(text)?.0;
-        Ok(ErrorBody {
-            list,
-            ..ErrorBody::default()
-        })
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ErrorBody, A::Error> {
-        let list = StringsVisitor.visit_seq(seq)?.0;
-        Ok(ErrorBody {
-            list,
-            ..ErrorBody::default()
-        })
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ErrorBody, A::Error> {
-        let mut body = ErrorBody::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "message" | "Message" => body.message = map.next_value::<Strings>()?.0,
-                "exceptionMessage" | "ExceptionMessage" => {
-                    body.exception = map.next_value::<Strings>()?.0
-                }
-                "error" | "Error" => body.error = map.next_value::<Strings>()?.0,
-                "modelState" | "ModelState" => body.details = map.next_value::<ModelState>()?.0,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+    } else if depth < shape::MAX_DEPTH {
+        for item in value.items().unwrap_or_default() {
+            strings(&item, out, depth + 1);
         }
-        Ok(body)
     }
-
-    skip_scalars!(ErrorBody, ErrorBody::default());
-}
-
-/// ASP.NET's `modelState`: field -> message or messages. Any other shape gives no details.
-struct ModelState(Vec<FieldError>);
-
-impl<'de> Deserialize<'de> for ModelState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ModelStateVisitor)
-    }
-}
-
-struct ModelStateVisitor;
-
-impl<'de> Visitor<'de> for ModelStateVisitor {
-    type Value = ModelState;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a modelState object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ModelState, A::Error> {
-        let mut details = Vec::new();
-        while let Some(field) = map.next_key::<String>()? {
-            let field = truncate(&field, MAX_EXCERPT);
-            for message in map.next_value::<Strings>()?.0 {
-                details.push(FieldError {
-                    field: field.clone(),
-                    message,
-                });
-            }
-        }
-        Ok(ModelState(details))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<ModelState, E> {
-        Ok(ModelState(Vec::new()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ModelState, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(ModelState(Vec::new()))
-    }
-
-    skip_scalars!(ModelState, ModelState(Vec::new()));
 }

@@ -1,15 +1,17 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Properties over arbitrary input: decoding and validation never panic, no built URL leaves its path,
-//! and any wait ends by its deadline.
+//! Properties over arbitrary input: decoding and validation never panic, the answer shapes accept exactly what
+//! the serde model reads, no built URL leaves its path, and any wait ends by its deadline.
 
 use clc_wasm::model::*;
 use clc_wasm::request::Requests;
 use clc_wasm::response::{decode, Body};
+use clc_wasm::shape::{self, Presence, Shape};
 use clc_wasm::validate::*;
 use clc_wasm::wait::*;
 use clc_wasm::Error;
 use proptest::prelude::*;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
 
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -72,15 +74,91 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-/// Decodes `body` as every type the SDK reads; none may panic.
+/// Every answer shape the SDK checks.
+const SHAPES: [&Shape; 7] = [
+    &shape::LOGIN,
+    &shape::SERVER_OPERATIONS,
+    &shape::STATUS_LINK,
+    &shape::STATUS,
+    &shape::SERVER,
+    &shape::GROUP,
+    &shape::DATA_CENTER,
+];
+
+/// Decodes `body` as every answer the SDK reads; none may panic.
 fn decode_all(status: u16, body: impl Fn() -> Body<Value>) {
-    let _ = decode::<LoginResponse, _>(status, body());
-    let _ = decode::<Vec<ServerOperation>, _>(status, body());
-    let _ = decode::<StatusLink, _>(status, body());
-    let _ = decode::<StatusResponse, _>(status, body());
-    let _ = decode::<Server, _>(status, body());
-    let _ = decode::<Group, _>(status, body());
-    let _ = decode::<DataCenter, _>(status, body());
+    for shape in SHAPES {
+        let _ = decode(status, body(), shape);
+    }
+}
+
+/// Values near `shape`: mostly right, with fields absent, `null` or of another kind here and there.
+/// Arrays never stand where an object is expected: serde's derive would read them positionally (a form the
+/// service never sends, which the shapes refuse; see `shapes_refuse_arrays_for_objects`).
+fn near(shape: &'static Shape, depth: u32) -> BoxedStrategy<Value> {
+    let scalars = || {
+        prop_oneof![
+            Just(Value::Null),
+            Just(json!(true)),
+            Just(json!(2.5)),
+            Just(json!("text")),
+            Just(json!({}))
+        ]
+    };
+    let right: BoxedStrategy<Value> = match shape {
+        Shape::Text => ".{0,6}".prop_map(Value::String).boxed(),
+        Shape::Number => any::<i32>().prop_map(Value::from).boxed(),
+        Shape::Boolean => any::<bool>().prop_map(Value::Bool).boxed(),
+        Shape::List(_) if depth == 0 => Just(json!([])).boxed(),
+        Shape::List(item) => prop::collection::vec(near(item, depth - 1), 0..3)
+            .prop_map(Value::Array)
+            .boxed(),
+        Shape::Object(fields) => {
+            let values: Vec<BoxedStrategy<Option<Value>>> = fields
+                .iter()
+                .map(|field| {
+                    let value = if depth == 0 && field.presence != Presence::Required {
+                        Just(Value::Null).boxed()
+                    } else {
+                        near(&field.shape, depth.saturating_sub(1))
+                    };
+                    prop_oneof![1 => Just(None), 1 => Just(Some(Value::Null)), 8 => value.prop_map(Some)]
+                        .boxed()
+                })
+                .collect();
+            values
+                .prop_map(move |values| {
+                    let mut object = serde_json::Map::new();
+                    object.insert("unknown".into(), json!({"ignored": [1]}));
+                    for (field, value) in fields.iter().zip(values) {
+                        if let Some(value) = value {
+                            object.insert(field.name.into(), value);
+                        }
+                    }
+                    Value::Object(object)
+                })
+                .boxed()
+        }
+    };
+    let wrong = match shape {
+        Shape::Object(_) => scalars().boxed(),
+        _ => prop_oneof![scalars(), Just(json!([1]))].boxed(),
+    };
+    prop_oneof![12 => right, 1 => wrong].boxed()
+}
+
+/// The shape accepts `value` exactly when serde reads it as `T`; returns serde's reading.
+fn agree<T: DeserializeOwned>(value: &Value, shape: &Shape) -> Result<Option<T>, TestCaseError> {
+    let by_shape = shape::check(value, shape);
+    let by_serde = serde_json::from_value::<T>(value.clone());
+    prop_assert_eq!(
+        by_shape.is_ok(),
+        by_serde.is_ok(),
+        "{} / {:?}",
+        value,
+        by_shape
+    );
+    Ok(by_serde.ok())
 }
 
 fn requests() -> Requests {
@@ -115,6 +193,65 @@ fn percent_decode(segment: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn shapes_refuse_arrays_for_objects() {
+    // serde's derive reads `[]` as a struct whose fields are all optional; the service never answers so.
+    assert!(serde_json::from_value::<IpAddress>(json!([])).is_ok());
+    let details = json!({"id": "S", "name": "S", "details": []});
+    assert_eq!(
+        shape::check(&details, &shape::SERVER).unwrap_err(),
+        "details: expected an object"
+    );
+}
+
+#[test]
+fn nesting_is_bounded() {
+    // A group tree deeper than any real one, and a deeply nested error body: refused or skipped, no overflow.
+    let mut group = json!({"id": "g", "name": "g"});
+    for _ in 0..200 {
+        group = json!({"id": "g", "name": "g", "groups": [group]});
+    }
+    let err = decode(200, Body::Json(group), &shape::GROUP).unwrap_err();
+    assert!(err.message.ends_with("nests too deeply"), "{}", err.message);
+    // (serde_json's own clone and drop recurse, so the native test stays at a depth they can take.)
+    let mut deep = json!("deep message");
+    for _ in 0..1_000 {
+        deep = json!([deep]);
+    }
+    let err = decode(500, Body::Json(json!({ "message": deep })), &shape::STATUS).unwrap_err();
+    assert_eq!(err.message, "HTTP 500 Internal Server Error");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shapes_accept_exactly_what_serde_reads(
+        operations in near(&shape::SERVER_OPERATIONS, 3),
+        link in near(&shape::STATUS_LINK, 2),
+        status in near(&shape::STATUS, 2),
+        login in near(&shape::LOGIN, 2),
+        server in near(&shape::SERVER, 4),
+        group in near(&shape::GROUP, 4),
+        data_center in near(&shape::DATA_CENTER, 3),
+    ) {
+        // The readers the JS edge uses give what serde gives.
+        if let Some(read) = agree::<Vec<ServerOperation>>(&operations, &shape::SERVER_OPERATIONS)? {
+            prop_assert_eq!(ServerOperation::read_list(&operations), read);
+        }
+        if let Some(read) = agree::<StatusLink>(&link, &shape::STATUS_LINK)? {
+            prop_assert_eq!(StatusLink::read(&link), read);
+        }
+        if let Some(read) = agree::<LoginResponse>(&login, &shape::LOGIN)? {
+            prop_assert_eq!(LoginResponse::read(&login).into_parts(), read.into_parts());
+        }
+        agree::<StatusResponse>(&status, &shape::STATUS)?;
+        agree::<Server>(&server, &shape::SERVER)?;
+        agree::<Group>(&group, &shape::GROUP)?;
+        agree::<DataCenter>(&data_center, &shape::DATA_CENTER)?;
+    }
 }
 
 proptest! {

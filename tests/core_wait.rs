@@ -3,6 +3,7 @@
 
 use clc_wasm::model::{JobStatus, Link, ServerOperation, StatusLink};
 use clc_wasm::response::{decode, Body};
+use clc_wasm::shape;
 use clc_wasm::validate::StatusId;
 use clc_wasm::wait::*;
 use clc_wasm::{Error, ErrorKind};
@@ -332,12 +333,13 @@ fn transient_errors_are_retried_within_the_deadline() {
         calls += 1;
         match calls {
             1 => Err(Error::network("connection refused")),
-            2 => Err(decode::<(), serde_json::Value>(
+            2 => Err(decode::<serde_json::Value>(
                 502,
                 Body::not_json("<title>Bad gateway</title>"),
+                &shape::STATUS,
             )
             .unwrap_err()),
-            3 => Err(decode::<(), serde_json::Value>(429, Body::Empty).unwrap_err()),
+            3 => Err(decode::<serde_json::Value>(429, Body::Empty, &shape::STATUS).unwrap_err()),
             _ => Ok(JobStatus::Succeeded),
         }
     });
@@ -362,7 +364,7 @@ fn auth_and_not_found_errors_stop_at_once() {
     for status in [401, 403, 404, 400] {
         let waiter = Waiter::new(job("wa1-1"), options(60_000.0), 0.0).unwrap();
         let (result, rounds) = drive(waiter, 0.5, |_, _| {
-            Err(decode::<(), serde_json::Value>(status, Body::Empty).unwrap_err())
+            Err(decode::<serde_json::Value>(status, Body::Empty, &shape::STATUS).unwrap_err())
         });
         assert_eq!(result.unwrap_err().status, Some(status));
         assert_eq!(rounds.len(), 1, "no retry after {status}");

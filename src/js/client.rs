@@ -8,22 +8,18 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise};
-use serde::Deserialize;
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{self, ensure_array, get, string, CallOptions, ClientOptions};
-use super::de::JsDe;
+use super::convert::{self, get, string, CallOptions, ClientOptions};
 use super::errors;
 use super::stop::Stopper;
 use super::transport::{self, Reply};
 use super::wait_loop;
-use crate::model::{
-    Credentials, DataCenter, Group, LoginResponse, Server, ServerOperation, Session, StatusLink,
-    StatusResponse, Token,
-};
+use crate::model::{Credentials, LoginResponse, Session, Token};
 use crate::request::{self, ApiRequest, Requests, ServerOp};
+use crate::shape;
 use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, StatusId};
 use crate::Error;
 
@@ -79,54 +75,33 @@ impl Inner {
 pub(crate) type Decode = fn(&Reply) -> Result<JsValue, Error>;
 
 fn decode_operations(reply: &Reply) -> Result<JsValue, Error> {
-    let (_, value) = transport::decode::<Vec<ServerOperation>>(reply)?;
-    // The service leaves `links` out for a server it did not queue.
-    for item in value.unchecked_ref::<Array>().iter() {
-        ensure_array(&item, "links");
-    }
-    Ok(value)
+    transport::decode(reply, &shape::SERVER_OPERATIONS)
 }
 
 fn decode_login(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode::<LoginResponse>(reply).map(|(_, value)| value)
+    transport::decode(reply, &shape::LOGIN)
 }
 
 fn decode_status_link(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode::<StatusLink>(reply).map(|(_, value)| value)
+    transport::decode(reply, &shape::STATUS_LINK)
 }
 
+/// Get Status resolves with the status string itself.
 pub(crate) fn decode_status(reply: &Reply) -> Result<JsValue, Error> {
-    let (answer, _) = transport::decode::<StatusResponse>(reply)?;
-    Ok(answer.status.as_str().into())
+    let answer = transport::decode(reply, &shape::STATUS)?;
+    Ok(get(&answer, "status"))
 }
 
 fn decode_server(reply: &Reply) -> Result<JsValue, Error> {
-    let (_, value) = transport::decode::<Server>(reply)?;
-    ensure_array(&value, "links");
-    let details = get(&value, "details");
-    if details.is_object() {
-        ensure_array(&details, "ipAddresses");
-        for snapshot in ensure_array(&details, "snapshots").iter() {
-            ensure_array(&snapshot, "links");
-        }
-    }
-    Ok(value)
+    transport::decode(reply, &shape::SERVER)
 }
 
 fn decode_group(reply: &Reply) -> Result<JsValue, Error> {
-    fn fill(group: &JsValue) {
-        ensure_array(group, "links");
-        ensure_array(group, "groups").iter().for_each(|g| fill(&g));
-    }
-    let (_, value) = transport::decode::<Group>(reply)?;
-    fill(&value);
-    Ok(value)
+    transport::decode(reply, &shape::GROUP)
 }
 
 fn decode_data_center(reply: &Reply) -> Result<JsValue, Error> {
-    let (_, value) = transport::decode::<DataCenter>(reply)?;
-    ensure_array(&value, "links");
-    Ok(value)
+    transport::decode(reply, &shape::DATA_CENTER)
 }
 
 /// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.
@@ -300,10 +275,7 @@ impl Clc {
             let answer = sender
                 .call(&req, &call, decode_login, creds.password())
                 .await?;
-            // `decode_login` has checked this shape already; reading it again is cheaper than a second path.
-            let login = LoginResponse::deserialize(JsDe(answer)).map_err(|_| {
-                Error::decode("the login answer changed while read").with_request(&req)
-            })?;
+            let login = LoginResponse::read(&answer);
             let (session, token) = login.into_parts();
             let alias = AccountAlias::parse(&session.account_alias).map_err(|_| {
                 Error::decode("the login answer has no valid accountAlias").with_request(&req)

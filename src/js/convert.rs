@@ -261,18 +261,6 @@ pub fn progress_to_js(p: &WaitProgress) -> JsValue {
         .done()
 }
 
-/// Sets `obj[key] = []` when the service left the field out, and returns the array: the declared shape of
-/// the answers always has these arrays (the core's model reads a missing one as empty).
-pub fn ensure_array(obj: &JsValue, key: &str) -> Array {
-    let value = Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    if Array::is_array(&value) {
-        return value.unchecked_into();
-    }
-    let empty = Array::new();
-    set(obj.unchecked_ref(), key, &empty);
-    empty
-}
-
 /// An [`ApiRequest`] -> `{ method, url, headers, body? }`.
 pub fn request_to_js(req: &ApiRequest) -> JsValue {
     let obj = Object::new();

@@ -10,8 +10,8 @@
 
 mod client;
 mod convert;
-mod de;
 mod errors;
+mod json;
 mod stop;
 mod transport;
 mod types;

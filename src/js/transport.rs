@@ -2,17 +2,16 @@
 //!
 //! The `fetch` is the client's `fetch` option if given, else `globalThis.fetch` (page, worker, Node 18+).
 //! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
-//! custom fetches work. JSON is parsed by JS `JSON.parse` and read through [`JsDe`] (no JSON parser in the wasm).
+//! custom fetches work. JSON is parsed by JS `JSON.parse` and checked through `crate::json::Json` (no JSON parser in the wasm).
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::de::JsDe;
 use super::errors::set;
 use super::stop::{Raced, Stopper};
 use crate::request::ApiRequest;
 use crate::response::{self, Body};
+use crate::shape::Shape;
 use crate::Error;
 
 /// What came back: the HTTP status and the body text.
@@ -99,21 +98,19 @@ async fn send_inner(
     })
 }
 
-/// Decodes a reply: a success body is checked against `T` and handed back both as `T` and as the parsed JS
-/// value (callers return the latter, so nothing is converted twice); any other answer becomes its error.
-pub fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<(T, JsValue), Error> {
+/// Decodes a reply: a success body checked against `shape` (see `crate::shape`), as `JSON.parse` made it;
+/// any other answer becomes its error.
+pub fn decode(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
     let trimmed = reply.text.trim();
-    if trimmed.is_empty() {
-        return response::decode(reply.status, Body::<JsDe>::Empty)
-            .map(|t| (t, JsValue::UNDEFINED));
-    }
-    match js_sys::JSON::parse(trimmed) {
-        Ok(value) => {
-            response::decode(reply.status, Body::Json(JsDe(value.clone()))).map(|t| (t, value))
+    let body = if trimmed.is_empty() {
+        Body::Empty
+    } else {
+        match js_sys::JSON::parse(trimmed) {
+            Ok(value) => Body::Json(value),
+            Err(_) => Body::not_json(&reply.text),
         }
-        Err(_) => response::decode(reply.status, Body::<JsDe>::not_json(&reply.text))
-            .map(|t| (t, JsValue::UNDEFINED)),
-    }
+    };
+    response::decode(reply.status, body, shape)
 }
 
 /// A network error from whatever `fetch` rejected with, keeping only its message (never the request).
@@ -124,5 +121,7 @@ fn network_error(e: &JsValue) -> Error {
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "the request failed".into());
     let what: String = what.chars().filter(|c| !c.is_control()).take(200).collect();
-    Error::network(format!("network error: {what}"))
+    Error::network(format!(
+        "no answer from the API ({what}): check that it is reachable and allows this origin (CORS)"
+    ))
 }

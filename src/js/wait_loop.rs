@@ -9,14 +9,13 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use js_sys::{Array, Date, Function, Math};
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::client::{self, Inner};
 use super::convert::{self, get, positive_ms, CallOptions};
-use super::de::JsDe;
 use super::stop::{Stop, Stopper};
 use crate::model::{JobStatus, ServerOperation, StatusLink};
+use crate::shape::{self, check_unchanged};
 use crate::validate::StatusId;
 use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
 use crate::{Error, ErrorKind};
@@ -31,28 +30,26 @@ pub struct Prepared {
 
 /// Checks the target and the options of `wait` (before anything is sent).
 pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
-    let target =
-        if let Some(id) = target.as_string() {
-            WaitTarget::Job(StatusId::parse(&id)?)
-        } else if Array::is_array(target) {
-            WaitTarget::Batch(
-                Vec::<ServerOperation>::deserialize(JsDe(target.clone())).map_err(|_| {
-                    Error::validation(
-                        "target",
-                        "must be the array a server operation resolved with",
-                    )
-                })?,
-            )
-        } else if target.is_object() {
-            WaitTarget::Link(StatusLink::deserialize(JsDe(target.clone())).map_err(|_| {
-                Error::validation("target", "must be a status link { rel, href, id }")
-            })?)
-        } else {
-            return Err(Error::validation(
+    let target = if let Some(id) = target.as_string() {
+        WaitTarget::Job(StatusId::parse(&id)?)
+    } else if Array::is_array(target) {
+        check_unchanged(target, &shape::SERVER_OPERATIONS).map_err(|why| {
+            Error::validation(
                 "target",
-                "must be a server operation result, a status link or a status ID",
-            ));
-        };
+                format!("must be the array a server operation resolved with ({why})"),
+            )
+        })?;
+        WaitTarget::Batch(ServerOperation::read_list(target))
+    } else if target.is_object() {
+        check_unchanged(target, &shape::STATUS_LINK)
+            .map_err(|why| Error::validation("target", format!("must be a status link ({why})")))?;
+        WaitTarget::Link(StatusLink::read(target))
+    } else {
+        return Err(Error::validation(
+            "target",
+            "must be a server operation result, a status link or a status ID",
+        ));
+    };
     let options = convert::options(options, "options")?;
     let defaults = WaitOptions::default();
     let wait = WaitOptions {

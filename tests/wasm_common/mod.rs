@@ -939,3 +939,140 @@ async fn requests_describe_without_sending() {
     let e = call_sync(&requests, "getServer", &[JsValue::from_f64(1.0)]).unwrap_err();
     assert_eq!(failure(&e, &[&t]).kind, "validation");
 }
+
+/// A `fetch` that answers every request with `status` and `body`, as real `Response` objects: for answers the
+/// sandbox would never send (wrong shapes, fields left out, deep nesting).
+fn answering(status: u16, body: String) -> JsValue {
+    let f =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |_: JsValue, _: JsValue| {
+            let ctor: Function = get(&js_sys::global(), "Response").dyn_into().unwrap();
+            let init = obj(&[("status", JsValue::from_f64(f64::from(status)))]);
+            let response = Reflect::construct(&ctor, &Array::of2(&s(&body), &init)).unwrap();
+            Promise::resolve(&response).into()
+        });
+    f.into_js_value()
+}
+
+fn client_answering(status: u16, body: &str) -> JsValue {
+    let clc = Clc::new(options(&[
+        ("token", s("sbx.answering")),
+        ("accountAlias", s("DEMO")),
+        ("fetch", answering(status, body.to_owned())),
+    ]))
+    .unwrap_or_else(|e| panic!("new Clc: {}", err_text(&e)));
+    clc.into()
+}
+
+#[wasm_bindgen_test]
+async fn answers_are_checked_then_returned_as_sent() {
+    // A server the service did not queue comes without links: the result still has the declared array,
+    // and fields the SDK does not model reach the caller untouched.
+    let body = r#"[{"server":"wa1demoweb01","isQueued":false,"errorMessage":"nope","extra":{"kept":true}}]"#;
+    let ops = ok(&client_answering(200, body), "shutDownServer", &[s(WEB01)]).await;
+    let first = Array::from(&ops).get(0);
+    assert_eq!(stringify(&get(&first, "links")), "[]");
+    assert_eq!(stringify(&get(&first, "extra")), r#"{"kept":true}"#);
+
+    let body = r#"{"id":"S1","name":"S1","details":{"powerState":"started"}}"#;
+    let server = ok(&client_answering(200, body), "getServer", &[s("S1")]).await;
+    let details = get(&server, "details");
+    assert_eq!(stringify(&get(&details, "snapshots")), "[]");
+    assert_eq!(stringify(&get(&server, "links")), "[]");
+
+    // A wrong shape is a decode error that says where, never what (it could be the token).
+    let clc = client_answering(
+        200,
+        r#"[{"server":"wa1demoweb01","isQueued":"SECRET-VALUE"}]"#,
+    );
+    let e = rejects(&clc, "resetServer", &[s(WEB01)], &["SECRET-VALUE"]).await;
+    assert_eq!((e.kind.as_str(), e.status), ("decode", Some(200.0)));
+    assert!(
+        e.message.ends_with("[0].isQueued: expected a boolean"),
+        "{}",
+        e.message
+    );
+    let clc = client_answering(200, r#"{"status":7}"#);
+    let e = rejects(&clc, "getStatus", &[s("wa1-1")], &[]).await;
+    assert!(
+        e.message.ends_with("status: expected a string"),
+        "{}",
+        e.message
+    );
+    let login = Clc::login(
+        obj(&[("username", s("demo")), ("password", s(PASSWORD))]),
+        options(&[(
+            "fetch",
+            answering(
+                200,
+                r#"{"userName":"demo","accountAlias":"DEMO","bearerToken":["SECRET-VALUE"]}"#
+                    .into(),
+            ),
+        )]),
+    );
+    let e = failure(&settle(login.into()).await.unwrap_err(), &["SECRET-VALUE"]);
+    assert!(
+        e.message.ends_with("bearerToken: expected a string"),
+        "{}",
+        e.message
+    );
+}
+
+#[wasm_bindgen_test]
+async fn deep_answers_are_refused_and_the_instance_lives_on() {
+    let mut group = String::from(r#"{"id":"g","name":"g"}"#);
+    for _ in 0..5_000 {
+        group = format!(r#"{{"id":"g","name":"g","groups":[{group}]}}"#);
+    }
+    let clc = client_answering(200, &group);
+    let e = rejects(&clc, "getGroup", &[s(WA1_ROOT)], &[]).await;
+    assert!(e.message.ends_with("nests too deeply"), "{}", e.message);
+    let mut deep = String::from(r#""deep""#);
+    for _ in 0..5_000 {
+        deep = format!("[{deep}]");
+    }
+    let clc = client_answering(500, &format!(r#"{{"message":{deep}}}"#));
+    let e = rejects(&clc, "getGroup", &[s(WA1_ROOT)], &[]).await;
+    assert_eq!((e.kind.as_str(), e.status), ("http", Some(500.0)));
+    // Still alive: a real call works.
+    reset().await;
+    let real = login().await;
+    assert_eq!(
+        get_str(&ok(&real, "getServer", &[s(WEB01)]).await, "id"),
+        WEB01
+    );
+}
+
+#[wasm_bindgen_test]
+async fn wait_reads_a_callers_target_without_changing_it() {
+    reset().await;
+    let clc = login().await;
+    let ops = ok(&clc, "shutDownServer", &[arr(&[WEB01, "WA1DEMONOPE99"])]).await;
+    // The caller's own copy, with the not-queued entry's links left out.
+    let copy = JSON::parse(&stringify(&ops)).unwrap();
+    for item in Array::from(&copy).iter() {
+        if get(&item, "isQueued") == JsValue::FALSE {
+            Reflect::delete_property(item.unchecked_ref::<Object>(), &s("links")).unwrap();
+        }
+    }
+    let before = stringify(&copy);
+    let result = ok(&clc, "wait", &[copy.clone(), wait_options(&[])]).await;
+    assert_eq!(stringify(&copy), before, "wait changed the caller's target");
+    let outcomes: Vec<String> = Array::from(&get(&result, "servers"))
+        .iter()
+        .map(|s| get_str(&s, "outcome"))
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert!(
+        outcomes.contains(&"succeeded".to_owned()) && outcomes.contains(&"notQueued".to_owned())
+    );
+    // A target of the wrong shape is refused before anything is sent, naming the place.
+    let bad =
+        JSON::parse(r#"[{"server":"x","isQueued":true,"links":[{"rel":"status"}]}]"#).unwrap();
+    let e = rejects(&clc, "wait", &[bad], &[]).await;
+    assert_eq!(e.kind, "validation");
+    assert!(
+        e.message.contains("[0].links[0].href: is missing"),
+        "{}",
+        e.message
+    );
+}

@@ -1,0 +1,67 @@
+//! A view of parsed JSON, so one decoder runs on `serde_json` values natively and on the values of the browser's
+//! `JSON.parse` in the wasm (where a JSON parser or a serde deserializer would only add bytes: JS parsed already).
+//!
+//! [`crate::shape`] checks answers through it and [`crate::response`] reads error bodies through it.
+//!
+//! ```
+//! use clc_wasm::json::Json;
+//! let value = serde_json::json!({"status": "executing", "links": []});
+//! assert_eq!(value.field("status").and_then(|s| s.text()).as_deref(), Some("executing"));
+//! assert_eq!(value.field("links").and_then(|l| l.items()).map(|l| l.len()), Some(0));
+//! assert!(value.field("missing").is_none());
+//! ```
+
+/// Read access to one JSON value. Each method answers `None` when the value is not of the kind asked for.
+pub trait Json: Sized {
+    /// The text of a string.
+    fn text(&self) -> Option<String>;
+    /// A number.
+    fn number(&self) -> Option<f64>;
+    /// A boolean.
+    fn boolean(&self) -> Option<bool>;
+    /// Whether the value is `null` (JS `undefined` counts as `null`).
+    fn is_null(&self) -> bool;
+    /// The elements of an array.
+    fn items(&self) -> Option<Vec<Self>>;
+    /// The keys of an object (not of an array).
+    fn keys(&self) -> Option<Vec<String>>;
+    /// The field `key` of an object; `None` when it is absent (or `undefined`) or this is not an object.
+    fn field(&self, key: &str) -> Option<Self>;
+    /// Sets the field `key` of this object to an empty array, where the view can change its value (the JS one
+    /// can: it fills in the arrays the declared shape of an answer promises). Others may ignore it.
+    fn fill_empty_array(&self, key: &str);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Json for serde_json::Value {
+    fn text(&self) -> Option<String> {
+        self.as_str().map(str::to_owned)
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+
+    fn is_null(&self) -> bool {
+        self.is_null()
+    }
+
+    fn items(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
+    }
+
+    fn keys(&self) -> Option<Vec<String>> {
+        self.as_object().map(|map| map.keys().cloned().collect())
+    }
+
+    fn field(&self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key).cloned()
+    }
+
+    /// A `serde_json::Value` is read through `&self`: it stays as it is.
+    fn fill_empty_array(&self, _key: &str) {}
+}

@@ -1,0 +1,261 @@
+//! The shapes of the service's answers, as data, and one checker for all of them.
+//!
+//! Each shape says what [`crate::model`]'s serde types accept: which fields are required, which may be absent or
+//! `null`, which arrays default to empty, and the kind of every value. Checking an answer against its shape
+//! before handing it on means a dashboard gets the declared shape or a clear error, never a half-read object.
+//! Unknown fields are ignored, as the model ignores them. Tests hold the shapes and the serde types to the same
+//! answers (`tests/core_props.rs`).
+//!
+//! Why data rather than serde's derived code: in the wasm, one small checker plus these tables costs a fraction
+//! of the per-type code serde generates, and a failure names the exact place (`details.snapshots[0].name`).
+//!
+//! ```
+//! use clc_wasm::shape::{check, SERVER_OPERATIONS};
+//! let ok = serde_json::json!([{"server": "wa1aliaswb01", "isQueued": false, "errorMessage": "…"}]);
+//! assert!(check(&ok, &SERVER_OPERATIONS).is_ok());
+//! let bad = serde_json::json!([{"server": "wa1aliaswb01", "isQueued": "yes"}]);
+//! assert_eq!(check(&bad, &SERVER_OPERATIONS).unwrap_err(), "[0].isQueued: expected a boolean");
+//! ```
+
+use crate::json::Json;
+
+/// What a value must be.
+#[derive(Debug)]
+pub enum Shape {
+    /// A string.
+    Text,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An array whose elements all have this shape.
+    List(&'static Shape),
+    /// An object with these fields (and any others, which are ignored).
+    Object(&'static [Field]),
+}
+
+/// Whether a field must be there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// Present and not `null`.
+    Required,
+    /// May be absent or `null`.
+    Optional,
+    /// An array that may be absent, meaning empty (but not `null`). [`check`] fills it in where it can.
+    EmptyIfAbsent,
+}
+
+/// One field of an object shape.
+#[derive(Debug)]
+pub struct Field {
+    /// The field's name, as the service spells it.
+    pub name: &'static str,
+    /// Its shape.
+    pub shape: Shape,
+    /// Whether it must be there.
+    pub presence: Presence,
+}
+
+const fn required(name: &'static str, shape: Shape) -> Field {
+    Field {
+        name,
+        shape,
+        presence: Presence::Required,
+    }
+}
+
+const fn optional(name: &'static str, shape: Shape) -> Field {
+    Field {
+        name,
+        shape,
+        presence: Presence::Optional,
+    }
+}
+
+const fn list(name: &'static str, item: &'static Shape) -> Field {
+    Field {
+        name,
+        shape: Shape::List(item),
+        presence: Presence::EmptyIfAbsent,
+    }
+}
+
+/// [`crate::model::Link`].
+pub static LINK: Shape = Shape::Object(&[
+    required("rel", Shape::Text),
+    required("href", Shape::Text),
+    optional("id", Shape::Text),
+    optional("name", Shape::Text),
+    optional("verbs", Shape::List(&Shape::Text)),
+]);
+
+/// [`crate::model::StatusLink`]: what Archive Group returns.
+pub static STATUS_LINK: Shape = Shape::Object(&[
+    required("rel", Shape::Text),
+    required("href", Shape::Text),
+    optional("id", Shape::Text),
+]);
+
+/// [`crate::model::ServerOperation`].
+pub static SERVER_OPERATION: Shape = Shape::Object(&[
+    required("server", Shape::Text),
+    required("isQueued", Shape::Boolean),
+    list("links", &LINK),
+    optional("errorMessage", Shape::Text),
+]);
+
+/// A list of [`crate::model::ServerOperation`]: what every server operation returns.
+pub static SERVER_OPERATIONS: Shape = Shape::List(&SERVER_OPERATION);
+
+/// [`crate::model::StatusResponse`]: what Get Status returns.
+pub static STATUS: Shape = Shape::Object(&[required("status", Shape::Text)]);
+
+/// [`crate::model::LoginResponse`].
+pub static LOGIN: Shape = Shape::Object(&[
+    required("userName", Shape::Text),
+    required("accountAlias", Shape::Text),
+    optional("locationAlias", Shape::Text),
+    list("roles", &Shape::Text),
+    required("bearerToken", Shape::Text),
+]);
+
+static IP_ADDRESS: Shape = Shape::Object(&[
+    optional("internal", Shape::Text),
+    optional("public", Shape::Text),
+]);
+
+static SNAPSHOT: Shape = Shape::Object(&[required("name", Shape::Text), list("links", &LINK)]);
+
+/// [`crate::model::ServerDetails`]; a `const`, so [`SERVER`] holds it by value.
+const SERVER_DETAILS: Shape = Shape::Object(&[
+    optional("powerState", Shape::Text),
+    optional("inMaintenanceMode", Shape::Boolean),
+    optional("cpu", Shape::Number),
+    optional("memoryMB", Shape::Number),
+    optional("storageGB", Shape::Number),
+    list("ipAddresses", &IP_ADDRESS),
+    list("snapshots", &SNAPSHOT),
+]);
+
+/// [`crate::model::Server`]: what Get Server returns.
+pub static SERVER: Shape = Shape::Object(&[
+    required("id", Shape::Text),
+    required("name", Shape::Text),
+    optional("description", Shape::Text),
+    optional("groupId", Shape::Text),
+    optional("locationId", Shape::Text),
+    optional("osType", Shape::Text),
+    optional("status", Shape::Text),
+    optional("type", Shape::Text),
+    optional("storageType", Shape::Text),
+    optional("details", SERVER_DETAILS),
+    list("links", &LINK),
+]);
+
+/// [`crate::model::Group`]: what Get Group returns (child groups nest).
+pub static GROUP: Shape = Shape::Object(&[
+    required("id", Shape::Text),
+    required("name", Shape::Text),
+    optional("description", Shape::Text),
+    optional("locationId", Shape::Text),
+    optional("type", Shape::Text),
+    optional("status", Shape::Text),
+    optional("serversCount", Shape::Number),
+    list("groups", &GROUP),
+    list("links", &LINK),
+]);
+
+/// [`crate::model::DataCenter`]: what Get Data Center returns.
+pub static DATA_CENTER: Shape = Shape::Object(&[
+    required("id", Shape::Text),
+    required("name", Shape::Text),
+    list("links", &LINK),
+]);
+
+/// How deep an answer may nest (a group tree is far shallower): deeper input is refused rather than risking
+/// the stack, whose overflow would kill the wasm instance.
+pub const MAX_DEPTH: usize = 64;
+
+/// Checks `value` against `shape`, filling in absent empty-by-default arrays where the view allows it.
+/// On a mismatch, says where and what was expected, never what was found (it may be a secret).
+pub fn check<J: Json>(value: &J, shape: &Shape) -> Result<(), String> {
+    check_with(value, shape, true)
+}
+
+/// Checks like [`check`] but never changes `value`: for values a caller passed in.
+pub fn check_unchanged<J: Json>(value: &J, shape: &Shape) -> Result<(), String> {
+    check_with(value, shape, false)
+}
+
+fn check_with<J: Json>(value: &J, shape: &Shape, fill: bool) -> Result<(), String> {
+    let mut at = At {
+        path: String::new(),
+        fill,
+    };
+    check_at(value, shape, &mut at, 0).map_err(|why| {
+        if at.path.is_empty() {
+            why.to_owned()
+        } else {
+            format!("{}: {why}", at.path)
+        }
+    })
+}
+
+/// Where the check is (left pointing at the bad part on a mismatch), and whether it fills in absent arrays.
+struct At {
+    path: String,
+    fill: bool,
+}
+
+/// Returns what is wrong at `at.path` on a mismatch.
+fn check_at<J: Json>(
+    value: &J,
+    shape: &Shape,
+    at: &mut At,
+    depth: usize,
+) -> Result<(), &'static str> {
+    if depth > MAX_DEPTH {
+        return Err("nests too deeply");
+    }
+    match shape {
+        Shape::Text => value.text().map(drop).ok_or("expected a string"),
+        Shape::Number => value.number().map(drop).ok_or("expected a number"),
+        Shape::Boolean => value.boolean().map(drop).ok_or("expected a boolean"),
+        Shape::List(item) => {
+            let items = value.items().ok_or("expected an array")?;
+            for (index, element) in items.iter().enumerate() {
+                let len = at.path.len();
+                at.path.push('[');
+                at.path.push_str(&index.to_string());
+                at.path.push(']');
+                check_at(element, item, at, depth + 1)?;
+                at.path.truncate(len);
+            }
+            Ok(())
+        }
+        Shape::Object(fields) => {
+            if value.keys().is_none() {
+                return Err("expected an object");
+            }
+            for field in fields.iter() {
+                let len = at.path.len();
+                if len > 0 {
+                    at.path.push('.');
+                }
+                at.path.push_str(field.name);
+                match value.field(field.name) {
+                    Some(v) if v.is_null() && field.presence == Presence::Optional => {}
+                    Some(v) => check_at(&v, &field.shape, at, depth + 1)?,
+                    None => match field.presence {
+                        Presence::Required => return Err("is missing"),
+                        Presence::Optional => {}
+                        Presence::EmptyIfAbsent if at.fill => value.fill_empty_array(field.name),
+                        Presence::EmptyIfAbsent => {}
+                    },
+                }
+                at.path.truncate(len);
+            }
+            Ok(())
+        }
+    }
+}
