@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make build`: the npm package in pkg/ (release wasm -> wasm-bindgen --target web -> wasm-opt -Oz -> pkg-template/).
+# `make build`: the npm package in pkg/ (release wasm -> wasm-bindgen --target web -> wasm-opt -> pkg-template/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,13 +17,28 @@ rm -rf "$out"
 wasm-bindgen target/wasm32-unknown-unknown/release/clc_wasm.wasm \
   --target web --out-dir "$out" --out-name clc_wasm
 node scripts/finish-dts.mjs "$out"
-# The features rustc enables by default for wasm32; wasm-opt must be told it may keep them.
-node_modules/.bin/wasm-opt -Oz \
+# -Os, not -Oz: for this module -Os gives the smaller *gzipped* file (about 330 B less; -Oz wins only raw),
+# and faster code. --converge repeats the passes while they still gain; the producers and target_features
+# sections are metadata no runtime reads. The --enable flags are the features rustc turns on for wasm32.
+node_modules/.bin/wasm-opt -Os --converge --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
 
 cp -R pkg-template/. "$out"/
+# The browser downloads the glue and errors.js; their doc comments live in the .d.ts files, so they ship without
+# comments and indentation (names kept, so stack traces stay readable): about 2.7 KB gzip less.
+for module in clc_wasm errors; do
+  node_modules/.bin/esbuild "$out/$module.js" --minify-whitespace --legal-comments=none --format=esm \
+    --log-level=warning --outfile="$out/$module.min.js"
+  mv "$out/$module.min.js" "$out/$module.js"
+done
+# CommonJS copies for node.cjs (Node versions that cannot require() an ES module). The glue's only ESM-only
+# part, import.meta.url, serves init()'s default wasm path, which node.cjs never takes: it passes the bytes.
+for module in clc_wasm errors; do
+  node_modules/.bin/esbuild "$out/$module.js" --format=cjs --minify-whitespace --legal-comments=none \
+    --log-level=error --outfile="$out/$module.cjs"
+done
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node -e '
   const fs = require("fs");

@@ -208,7 +208,11 @@ impl Link {
 
 /// The last path segment of an href: the job ID of a status link whose `id` is missing.
 fn href_tail(href: &str) -> Option<&str> {
-    href.rsplit('/').next().filter(|tail| !tail.is_empty())
+    let start = href
+        .bytes()
+        .rposition(|b| b == b'/')
+        .map_or(0, |slash| slash + 1);
+    href.get(start..).filter(|tail| !tail.is_empty())
 }
 
 fn link_status_id<'a>(id: &'a Option<String>, href: &'a str) -> Option<&'a str> {

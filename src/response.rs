@@ -64,8 +64,14 @@ fn excerpt(text: &str) -> String {
             c => plain.push(c),
         }
     }
-    let words: Vec<&str> = plain.split_whitespace().collect();
-    truncate(&words.join(" "), MAX_EXCERPT)
+    let mut words = String::new();
+    for word in plain.split_whitespace() {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(word);
+    }
+    truncate(&words, MAX_EXCERPT)
 }
 
 /// The byte offset of the first `needle` in `haystack`. Bodies and messages here are short, so a plain scan does;

@@ -258,6 +258,22 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
+    fn duplicates_are_found_like_a_plain_search_would(ids in prop::collection::vec("[aAbB1]{1,3}", 1..40)) {
+        // The earliest entry equal (ignoring ASCII case) to an earlier one, found the slow, obvious way.
+        let expected = (0..ids.len()).find(|&i| ids[..i].iter().any(|e| e.eq_ignore_ascii_case(&ids[i])));
+        match ServerIds::parse(&ids) {
+            Ok(parsed) => {
+                prop_assert_eq!(expected, None);
+                prop_assert_eq!(parsed.len(), ids.len());
+            }
+            Err(e) => {
+                let index = expected.expect("refused without a duplicate");
+                prop_assert_eq!(&e.details[0].field, &format!("serverIds[{index}]"));
+            }
+        }
+    }
+
+    #[test]
     fn decoding_json_never_panics(status in any::<u16>(), value in json_value()) {
         decode_all(status, || Body::Json(value.clone()));
     }

@@ -327,21 +327,22 @@ impl Clc {
     }
 
     /// The bearer token, to keep for `new Clc({ token, ... })`. Treat it as a secret.
-    #[wasm_bindgen(getter)]
-    pub fn token(&self) -> String {
-        self.inner.requests.token().expose().to_owned()
+    // Getters hand back a JS string (`JsValue`), not a Rust `String`: the glue for that is a third the size.
+    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    pub fn token(&self) -> JsValue {
+        self.inner.requests.token().expose().into()
     }
 
     /// The account alias every call uses.
-    #[wasm_bindgen(getter, js_name = accountAlias)]
-    pub fn account_alias(&self) -> String {
-        self.inner.requests.account_alias().as_str().to_owned()
+    #[wasm_bindgen(getter, js_name = accountAlias, unchecked_return_type = "string")]
+    pub fn account_alias(&self) -> JsValue {
+        self.inner.requests.account_alias().as_str().into()
     }
 
     /// The API root (without a trailing slash).
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.inner.requests.base_url().as_str().to_owned()
+    #[wasm_bindgen(getter, js_name = baseUrl, unchecked_return_type = "string")]
+    pub fn base_url(&self) -> JsValue {
+        self.inner.requests.base_url().as_str().into()
     }
 
     /// The requests each method would send, without sending them.

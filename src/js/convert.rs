@@ -129,7 +129,7 @@ impl CallOptions {
 /// `ids` as a string or an array of strings.
 pub fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
     if let Some(one) = ids.as_string() {
-        return ServerIds::parse([one]);
+        return ServerIds::parse(vec![one]);
     }
     if !Array::is_array(ids) {
         return Err(Error::validation(

@@ -16,14 +16,14 @@ pub fn to_js(error: &Error) -> JsValue {
     js.set_name("ClcError");
     let obj: &Object = js.as_ref();
     // `message` is an own but non-enumerable property of an Error; make it enumerable so JSON.stringify(e)
-    // and object spreads show it next to the other fields.
+    // and object spreads show it next to the other fields (which plain assignment makes enumerable).
     define(obj, "message", &JsValue::from_str(&error.message));
-    define(obj, "kind", &JsValue::from_str(error.kind.as_str()));
+    set(obj, "kind", &JsValue::from_str(error.kind.as_str()));
     let status = match error.status {
         Some(s) => JsValue::from_f64(f64::from(s)),
         None => JsValue::UNDEFINED,
     };
-    define(obj, "status", &status);
+    set(obj, "status", &status);
     let details = Array::new();
     for d in &error.details {
         let item = Object::new();
@@ -31,16 +31,16 @@ pub fn to_js(error: &Error) -> JsValue {
         set(&item, "message", &JsValue::from_str(&d.message));
         details.push(&item);
     }
-    define(obj, "details", &details);
+    set(obj, "details", &details);
     let method = error
         .method
         .map_or(JsValue::UNDEFINED, |m| JsValue::from_str(m.as_str()));
-    define(obj, "method", &method);
+    set(obj, "method", &method);
     let url = error
         .url
         .as_deref()
         .map_or(JsValue::UNDEFINED, JsValue::from_str);
-    define(obj, "url", &url);
+    set(obj, "url", &url);
     js.into()
 }
 

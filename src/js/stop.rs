@@ -72,16 +72,21 @@ impl Stopper {
         let controller = AbortController::new()
             .map_err(|_| Error::network("AbortController is not available in this environment"))?;
         let state = Rc::new(Cell::new(None));
-        let mut resolve: Option<Function> = None;
-        let stopped = Promise::new(&mut |res, _rej| resolve = Some(res));
-        let resolve = resolve.unwrap_or_else(|| Function::new_no_args(""));
+        // `new_typed`, the constructor js-sys's own futures use: one binding (and its glue) serves both.
+        // The executor runs synchronously, so `resolve` is always set; no fallback (like `new Function`,
+        // which a strict Content-Security-Policy forbids) is needed.
+        let mut resolve = None;
+        let stopped: Promise =
+            Promise::new_typed::<JsValue>(&mut |res, _rej| resolve = Some(res)).unchecked_into();
         let fire = {
             let state = state.clone();
             let controller = controller.clone();
             move |why: Stop| {
                 if state.get().is_none() {
                     state.set(Some(why));
-                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                    if let Some(resolve) = &resolve {
+                        let _ = resolve.call(&JsValue::UNDEFINED, (&JsValue::UNDEFINED,));
+                    }
                     controller.abort();
                 }
             }
