@@ -54,8 +54,10 @@ stage "package build" bash scripts/build.sh
 stage "TypeScript API" typescript_api
 stage "wasm tests (page, headless Chromium)" wasm_suite browser
 stage "wasm tests (dedicated worker, headless Chromium)" wasm_suite worker
-# package stages (issue 5)
-# demo stage (issue 6)
+stage "package tests (npm pack; Node, Vite, webpack, plain page, TypeScript)" \
+  scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs
+stage "demo page end to end (headless Chromium)" \
+  scripts/with-sandbox.sh --www www --pkg pkg --job-ms 1500 -- node tests/e2e/demo.mjs
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed stages: ${failures[*]}"
