@@ -37,6 +37,11 @@ function namedBuild() {
   const dir = mkdtempSync(join(tmpdir(), "clc-bench-named-"));
   try {
     execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
+    // The same compaction scripts/build.sh gives the shipped glue, so the two can be compared.
+    const glue = join(dir, "clc_wasm.js");
+    execFileSync(join(root, "node_modules/.bin/esbuild"), [glue, "--minify-whitespace", "--legal-comments=none",
+      "--format=esm", "--log-level=warning", `--outfile=${glue}.min.js`], { stdio: "ignore" });
+    execFileSync("mv", [`${glue}.min.js`, glue]);
   } catch (e) {
     log("no named build (wasm-bindgen failed):", e.message);
     return undefined;
@@ -74,7 +79,7 @@ function sizes() {
     const crates = new Map();
     for (const f of a.functions) crates.set(crateOf(f.name), (crates.get(crateOf(f.name)) || 0) + f.size);
     breakdown = {
-      file: "wasm-bindgen output before wasm-opt -Oz (names kept); shares carry over to the shipped module",
+      file: "wasm-bindgen output before wasm-opt (names kept); shares carry over to the shipped module",
       size: a.size,
       sections: a.sections,
       code_by_crate: [...crates]

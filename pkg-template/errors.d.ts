@@ -31,8 +31,5 @@ export declare class ClcError extends Error {
   static [Symbol.hasInstance](value: unknown): boolean;
 }
 
-/** The kinds a ClcError can have. */
-export declare const CLC_ERROR_KINDS: readonly ClcErrorKind[];
-
 /** Type guard: whether `e` is an error thrown or rejected by clc-wasm. */
 export declare function isClcError(e: unknown): e is ClcError;

@@ -3,10 +3,6 @@
 // `instanceof ClcError` is answered structurally by Symbol.hasInstance: it recognises any such Error, whichever
 // realm or module copy created it. `new ClcError(...)` also works, for code that wants to raise the same shape.
 
-const KINDS = [
-  "validation", "http", "unauthorized", "forbidden", "notFound", "network", "timeout", "aborted", "decode",
-];
-
 export class ClcError extends Error {
   /**
    * @param {string} message
@@ -27,9 +23,6 @@ export class ClcError extends Error {
     return isClcError(value);
   }
 }
-
-/** The kinds a ClcError can have. */
-export const CLC_ERROR_KINDS = Object.freeze(KINDS.slice());
 
 /**
  * Type guard: whether `e` is an error thrown or rejected by clc-wasm.

@@ -15,6 +15,10 @@
 pub trait Json: Sized {
     /// The text of a string.
     fn text(&self) -> Option<String>;
+    /// Whether this is a string (without copying it, unlike [`Json::text`]).
+    fn is_text(&self) -> bool {
+        self.text().is_some()
+    }
     /// A number.
     fn number(&self) -> Option<f64>;
     /// A boolean.
@@ -23,10 +27,14 @@ pub trait Json: Sized {
     fn is_null(&self) -> bool;
     /// The elements of an array.
     fn items(&self) -> Option<Vec<Self>>;
-    /// The keys of an object (not of an array).
-    fn keys(&self) -> Option<Vec<String>>;
+    /// Whether this is an object (not an array).
+    fn is_object(&self) -> bool;
+    /// The fields of an object, in order (for maps whose keys are data, like ASP.NET's `modelState`).
+    fn entries(&self) -> Option<Vec<(String, Self)>>;
     /// The field `key` of an object; `None` when it is absent (or `undefined`) or this is not an object.
-    fn field(&self, key: &str) -> Option<Self>;
+    /// Field names are static: a view may keep its own copy of each (the JS one does, so reading a thousand
+    /// answers does not convert the same names a thousand times).
+    fn field(&self, key: &'static str) -> Option<Self>;
     /// Sets the field `key` of this object to an empty array, where the view can change its value (the JS one
     /// can: it fills in the arrays the declared shape of an answer promises). Others may ignore it.
     fn fill_empty_array(&self, key: &str);
@@ -54,11 +62,16 @@ impl Json for serde_json::Value {
         self.as_array().cloned()
     }
 
-    fn keys(&self) -> Option<Vec<String>> {
-        self.as_object().map(|map| map.keys().cloned().collect())
+    fn is_object(&self) -> bool {
+        self.is_object()
     }
 
-    fn field(&self, key: &str) -> Option<Self> {
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        let map = self.as_object()?;
+        Some(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    fn field(&self, key: &'static str) -> Option<Self> {
         self.as_object()?.get(key).cloned()
     }
 

@@ -12,15 +12,15 @@ use std::fmt;
 // Readers for the values the SDK's own logic needs, from a value already checked against its
 // [`crate::shape`]: a field the shape requires is there, so a default is never reached on checked input.
 
-fn text<J: Json>(value: &J, key: &str) -> String {
+fn text<J: Json>(value: &J, key: &'static str) -> String {
     opt_text(value, key).unwrap_or_default()
 }
 
-fn opt_text<J: Json>(value: &J, key: &str) -> Option<String> {
+fn opt_text<J: Json>(value: &J, key: &'static str) -> Option<String> {
     value.field(key).and_then(|v| v.text())
 }
 
-fn texts<J: Json>(value: &J, key: &str) -> Option<Vec<String>> {
+fn texts<J: Json>(value: &J, key: &'static str) -> Option<Vec<String>> {
     let items = value.field(key)?.items()?;
     Some(items.iter().filter_map(Json::text).collect())
 }

@@ -186,12 +186,14 @@ struct ErrorBody {
 impl ErrorBody {
     fn read<J: Json>(body: &J) -> ErrorBody {
         let mut read = ErrorBody::default();
-        if body.keys().is_none() {
+        if !body.is_object() {
             strings(body, &mut read.list, 0);
             return read;
         }
         // ASP.NET writes these in PascalCase when so configured.
-        let field = |name: &str, pascal: &str| body.field(name).or_else(|| body.field(pascal));
+        let field = |name: &'static str, pascal: &'static str| {
+            body.field(name).or_else(|| body.field(pascal))
+        };
         if let Some(value) = field("message", "Message") {
             strings(&value, &mut read.message, 0);
         }
@@ -202,11 +204,9 @@ impl ErrorBody {
             strings(&value, &mut read.error, 0);
         }
         if let Some(state) = field("modelState", "ModelState") {
-            for key in state.keys().unwrap_or_default() {
+            for (key, value) in state.entries().unwrap_or_default() {
                 let mut messages = Vec::new();
-                if let Some(value) = state.field(&key) {
-                    strings(&value, &mut messages, 0);
-                }
+                strings(&value, &mut messages, 0);
                 let name = truncate(&key, MAX_EXCERPT);
                 read.details
                     .extend(messages.into_iter().map(|message| FieldError {

@@ -5,6 +5,10 @@
 use crate::Error;
 
 fn has_space_or_control(s: &str) -> bool {
+    // Most input is ASCII, where whitespace and control characters are exactly the bytes up to space, and DEL.
+    if s.is_ascii() {
+        return s.bytes().any(|b| b <= b' ' || b == 0x7f);
+    }
     s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -117,23 +121,20 @@ impl DataCenterId {
     }
 }
 
-fn server_id(field: &str, id: &str) -> Result<ServerId, Error> {
+/// Why `id` is not a server ID, if it is not. (The caller names the field only on a refusal: formatting
+/// `serverIds[i]` for every ID of a large batch would cost more than checking them.)
+fn server_id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
+        Some("must not be empty")
+    } else if id.len() > 256 {
+        Some("must be at most 256 characters")
+    } else if has_space_or_control(id) {
+        Some("must not contain spaces or control characters")
+    } else if is_dot_segment(id) {
+        Some("must not be \".\" or \"..\"")
+    } else {
+        None
     }
-    if id.len() > 256 {
-        return Err(Error::validation(field, "must be at most 256 characters"));
-    }
-    if has_space_or_control(id) {
-        return Err(Error::validation(
-            field,
-            "must not contain spaces or control characters",
-        ));
-    }
-    if is_dot_segment(id) {
-        return Err(Error::validation(field, "must not be \".\" or \"..\""));
-    }
-    Ok(ServerId(id.to_owned()))
 }
 
 /// The index of the first ID that repeats an earlier one, ignoring ASCII case, in linear time: an open-addressed
@@ -173,7 +174,10 @@ pub struct ServerId(String);
 impl ServerId {
     /// Checks `id`.
     pub fn parse(id: &str) -> Result<Self, Error> {
-        server_id("serverId", id)
+        match server_id_problem(id) {
+            Some(why) => Err(Error::validation("serverId", why)),
+            None => Ok(ServerId(id.to_owned())),
+        }
     }
 
     /// The ID as given.
@@ -204,7 +208,10 @@ impl ServerIds {
         let checked = ids
             .into_iter()
             .enumerate()
-            .map(|(index, id)| server_id(&format!("serverIds[{index}]"), id.as_ref()))
+            .map(|(index, id)| match server_id_problem(id.as_ref()) {
+                Some(why) => Err(Error::validation(&format!("serverIds[{index}]"), why)),
+                None => Ok(ServerId(id.as_ref().to_owned())),
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if checked.is_empty() {
             return Err(Error::validation(

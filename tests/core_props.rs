@@ -366,9 +366,13 @@ proptest! {
         let mut waiter = Waiter::new(target, options, 0.0).unwrap();
         let mut now = 0.0;
         let mut steps = 0usize;
+        let mut polls = 0usize;
+        // Rounds are at least `min` apart, so at most timeout / min + 2 of them (the first, the last at the
+        // deadline); each round is one Sleep and one Poll.
+        let most_polls = (timeout / min) as usize + 2;
         loop {
             steps += 1;
-            prop_assert!(steps < 10_000, "the wait must end");
+            prop_assert!(steps <= 2 * most_polls + 2, "the wait must end");
             let random = randoms[steps % randoms.len()];
             match waiter.next(now, random) {
                 Step::Sleep(ms) => {
@@ -377,6 +381,8 @@ proptest! {
                     prop_assert!(now <= timeout + 1e-6, "slept past the deadline: {} > {}", now, timeout);
                 }
                 Step::Poll(jobs) => {
+                    polls += 1;
+                    prop_assert!(polls <= most_polls, "polled more often than every {} ms", min);
                     for id in jobs {
                         let answer = answers[steps % answers.len()];
                         match answer {

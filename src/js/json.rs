@@ -1,10 +1,32 @@
 //! [`Json`] for the values of the browser's `JSON.parse` (and for what callers pass in): the core checks and
 //! reads answers through this, so the wasm needs neither a JSON parser nor a serde deserializer.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::json::Json;
+
+thread_local! {
+    /// The JS string of each field name used so far, by the address and length of its `&'static str` (static
+    /// text never moves or changes; the length tells apart literals a linker might overlap). There are a few dozen names; converting one costs a call into JS and a
+    /// UTF-8 decode, which for a batch of 1,000 servers was most of the SDK's time over a raw `fetch`.
+    static NAMES: RefCell<Vec<(*const u8, usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn name(key: &'static str) -> JsValue {
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        let at = (key.as_ptr(), key.len());
+        if let Some((_, _, js)) = names.iter().find(|(ptr, len, _)| (*ptr, *len) == at) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(key);
+        names.push((at.0, at.1, js.clone()));
+        js
+    })
+}
 
 fn is_plain_object(value: &JsValue) -> bool {
     value.is_object() && !Array::is_array(value)
@@ -13,6 +35,10 @@ fn is_plain_object(value: &JsValue) -> bool {
 impl Json for JsValue {
     fn text(&self) -> Option<String> {
         self.as_string()
+    }
+
+    fn is_text(&self) -> bool {
+        self.is_string()
     }
 
     fn number(&self) -> Option<f64> {
@@ -31,21 +57,27 @@ impl Json for JsValue {
         Array::is_array(self).then(|| self.unchecked_ref::<Array>().iter().collect())
     }
 
-    fn keys(&self) -> Option<Vec<String>> {
+    fn is_object(&self) -> bool {
+        is_plain_object(self)
+    }
+
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
         is_plain_object(self).then(|| {
-            Object::keys(self.unchecked_ref::<Object>())
+            Object::entries(self.unchecked_ref::<Object>())
                 .iter()
-                .filter_map(|key| key.as_string())
+                .map(|pair| {
+                    let pair: Array = pair.unchecked_into();
+                    (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+                })
                 .collect()
         })
     }
 
-    fn field(&self, key: &str) -> Option<Self> {
-        if !is_plain_object(self) {
-            return None;
-        }
-        // A getter that throws reads as absent; `undefined` is what JSON calls absent.
-        Reflect::get(self, &JsValue::from_str(key))
+    fn field(&self, key: &'static str) -> Option<Self> {
+        // No "is it an object" check first (two more calls into JS per field, on the hot path of a big batch):
+        // `Reflect.get` throws on a string, number or null, which reads as absent, and no field name here is one
+        // an array has. A getter that throws reads as absent too; `undefined` is what JSON calls absent.
+        Reflect::get(self, &name(key))
             .ok()
             .filter(|value| !value.is_undefined())
     }

@@ -4,7 +4,7 @@
 //! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
 //! custom fetches work. JSON is parsed by JS `JSON.parse` and checked through `crate::json::Json` (no JSON parser in the wasm).
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::set;
@@ -14,12 +14,20 @@ use crate::response::{self, Body};
 use crate::shape::Shape;
 use crate::Error;
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string: the body never has to be copied into the wasm and back to be parsed.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
 /// What came back: the HTTP status and the body text.
 pub struct Reply {
     /// The HTTP status code.
     pub status: u16,
-    /// The whole body as text.
-    pub text: String,
+    /// The whole body as text, still a JS string: a success body goes from here to `JSON.parse` without
+    /// crossing into the wasm (for a batch of 1,000 servers that is 150 KB not copied twice).
+    pub text: JsString,
 }
 
 /// Sends `req` once (never retried here) and reads the whole body, stopping early on abort or deadline.
@@ -87,7 +95,9 @@ async fn send_inner(
         .ok_or_else(|| Error::network("the response has no text() method"))?;
     let text_promise = text_fn.call0(&response).map_err(|e| network_error(&e))?;
     let text = match stop.race(&Promise::resolve(&text_promise)).await {
-        Raced::Value(v) => v.as_string().unwrap_or_default(),
+        Raced::Value(v) => v
+            .dyn_into::<JsString>()
+            .unwrap_or_else(|_| JsString::from("")),
         Raced::Rejected(e) => return Err(network_error(&e)),
         Raced::Stopped(s) => return Err(s.to_error()),
     };
@@ -102,12 +112,13 @@ async fn send_inner(
 /// any other answer becomes its error.
 pub fn decode(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
     let trimmed = reply.text.trim();
-    let body = if trimmed.is_empty() {
+    let body = if trimmed.length() == 0 {
         Body::Empty
     } else {
-        match js_sys::JSON::parse(trimmed) {
+        match parse_json(&trimmed) {
             Ok(value) => Body::Json(value),
-            Err(_) => Body::not_json(&reply.text),
+            // Only a body that is not JSON (an HTML page, a cut-off answer) is read into the wasm, for its excerpt.
+            Err(_) => Body::not_json(&String::from(&reply.text)),
         }
     };
     response::decode(reply.status, body, shape)

@@ -7,8 +7,8 @@
 // Each consumer logs in, runs a batch operation to completion with `wait`, and reports; this script judges the report.
 //
 // Run: scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs   (after `make build`)
-// Env: PKG_DIR (default pkg/), CLC_SIZE_GOAL_BYTES (default 46080 = 45 KiB), CLC_SIZE_LIMIT_BYTES (default 47104 =
-// 46 KiB), CASES (comma-separated names to run).
+// Env: PKG_DIR (default pkg/), CLC_SIZE_GOAL_BYTES (default 46080 = 45 KiB), CLC_SIZE_LIMIT_BYTES (default 48128 =
+// 47 KiB), CASES (comma-separated names to run).
 // Prints one line per case and a closing "package: N passed, N failed"; exits non-zero on any failure.
 import { execFileSync, spawn } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
@@ -23,10 +23,10 @@ const root = resolve(here, "../..");
 const fixtures = join(here, "fixtures");
 const pkgDir = resolve(root, process.env.PKG_DIR || "pkg");
 const sandbox = process.env.CLC_SANDBOX_URL;
-// The goal is issue 5's 45 KB; the package stands 1% above it (see the README's figures). The limit fails the run
-// when the package grows past it, so growth is a decision, never an accident; the goal is reported every run.
+// The goal is issue 5's 45 KB; the package stands about 2% above it (see the README's figures). The limit fails the
+// run when the package grows past it, so growth is a decision, never an accident; the goal is reported every run.
 const SIZE_GOAL = Number(process.env.CLC_SIZE_GOAL_BYTES || 45 * 1024);
-const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 46 * 1024);
+const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 47 * 1024);
 const CASE_TIMEOUT_MS = 120_000;
 const DEADLINE_MS = 300_000;
 const CHROMIUM = "/usr/bin/chromium";
@@ -352,6 +352,11 @@ test("readme-quickstart", async () => {
   const readme = await readFile(join(unpacked, "README.md"), "utf8");
   const block = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error("no ```js block under ## Quick start in README.md");
+  // The repository's README shows the same quick start; holding them equal means this run covers both.
+  const repoReadme = await readFile(join(root, "README.md"), "utf8");
+  if (/## Quick start\s+```js\n([\s\S]*?)```/.exec(repoReadme)?.[1] !== block) {
+    throw new Error("the quick start of README.md differs from pkg-template/README.md's");
+  }
   const replacements = [
     ['"https://api.ctl.io"', JSON.stringify(sandbox)], ['username: "user"', 'username: "demo"'],
     ['password: "secret"', 'password: "demo-password"'], ["WA1ALIASWEB01", "WA1DEMOWEB01"], ["WA1ALIASWEB02", "WA1DEMOWEB02"],
