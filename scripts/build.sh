@@ -53,6 +53,6 @@ rm -rf target/pkg-old
 mv "$out" pkg
 rm -rf target/pkg-old
 
-wasm_gz=$(gzip -9 -c pkg/clc_wasm_bg.wasm | wc -c)
+wasm_gz=$(gzip -9 -c <pkg/clc_wasm_bg.wasm | wc -c)
 js_gz=$(cat pkg/index.js pkg/clc_wasm.js pkg/errors.js | gzip -9 -c | wc -c)
 echo "build: pkg/ ready (clc-wasm $version): wasm $(wc -c <pkg/clc_wasm_bg.wasm) B raw, $wasm_gz B gzip -9; browser JS $js_gz B gzip -9"

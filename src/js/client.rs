@@ -19,7 +19,7 @@ use super::transport::{self, Reply};
 use super::wait_loop;
 use crate::model::{Credentials, LoginResponse, Session, Token};
 use crate::request::{self, ApiRequest, Requests, ServerOp};
-use crate::shape;
+use crate::shape::{self, Shape};
 use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, StatusId};
 use crate::Error;
 
@@ -30,19 +30,19 @@ pub(crate) struct Sender {
 }
 
 impl Sender {
-    /// Sends `req` once and decodes the answer with `decode`. POSTs are never retried, here or anywhere.
+    /// Sends `req` once and reads the reply as `answer` says. POSTs are never retried, here or anywhere.
     /// Errors name the request, and `secret` (the token, or the password at login) is removed from them.
     pub(crate) async fn call(
         &self,
         req: &ApiRequest,
         options: &CallOptions,
-        decode: Decode,
+        answer: Answer,
         secret: &str,
     ) -> Result<JsValue, Error> {
         let timeout = options.timeout_ms.unwrap_or(self.timeout_ms);
         let result = match Stopper::new(options.signal.as_ref(), Some(timeout)) {
             Ok(stop) => match transport::send(self.fetch.as_ref(), req, &stop).await {
-                Ok(reply) => decode(&reply),
+                Ok(reply) => answer.read(&reply),
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -64,45 +64,33 @@ impl Inner {
         &self,
         req: &ApiRequest,
         options: &CallOptions,
-        decode: Decode,
+        answer: Answer,
     ) -> Result<JsValue, Error> {
         let token = self.requests.token().expose();
-        self.sender.call(req, options, decode, token).await
+        self.sender.call(req, options, answer, token).await
     }
 }
 
-/// Turns a reply into what the method resolves with. A plain `fn`, so every call shares one async path.
-pub(crate) type Decode = fn(&Reply) -> Result<JsValue, Error>;
-
-fn decode_operations(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode(reply, &shape::SERVER_OPERATIONS)
+/// What a method resolves with, read from its reply: the answer checked against a shape, as sent; or, for Get
+/// Status, the status string in it. Plain data, so every call shares one async path.
+#[derive(Clone, Copy)]
+pub(crate) enum Answer {
+    /// The whole answer, checked.
+    Checked(&'static Shape),
+    /// The `status` of a Get Status answer.
+    Status,
 }
 
-fn decode_login(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode(reply, &shape::LOGIN)
+impl Answer {
+    fn read(self, reply: &Reply) -> Result<JsValue, Error> {
+        match self {
+            Answer::Checked(shape) => transport::decode(reply, shape),
+            Answer::Status => Ok(get(&transport::decode(reply, &shape::STATUS)?, "status")),
+        }
+    }
 }
 
-fn decode_status_link(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode(reply, &shape::STATUS_LINK)
-}
-
-/// Get Status resolves with the status string itself.
-pub(crate) fn decode_status(reply: &Reply) -> Result<JsValue, Error> {
-    let answer = transport::decode(reply, &shape::STATUS)?;
-    Ok(get(&answer, "status"))
-}
-
-fn decode_server(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode(reply, &shape::SERVER)
-}
-
-fn decode_group(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode(reply, &shape::GROUP)
-}
-
-fn decode_data_center(reply: &Reply) -> Result<JsValue, Error> {
-    transport::decode(reply, &shape::DATA_CENTER)
-}
+const OPERATIONS: Answer = Answer::Checked(&shape::SERVER_OPERATIONS);
 
 /// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.
 type Call = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
@@ -121,7 +109,7 @@ fn rejected(e: Error) -> Promise {
 fn run(
     inner: &Rc<Inner>,
     prepared: Result<(ApiRequest, CallOptions), Error>,
-    decode: Decode,
+    answer: Answer,
 ) -> Promise {
     let (req, options) = match prepared {
         Ok(p) => p,
@@ -129,7 +117,7 @@ fn run(
     };
     let inner = inner.clone();
     promise(Box::pin(
-        async move { inner.call(&req, &options, decode).await },
+        async move { inner.call(&req, &options, answer).await },
     ))
 }
 
@@ -273,7 +261,12 @@ impl Clc {
                 timeout_ms: client.timeout_ms,
             };
             let answer = sender
-                .call(&req, &call, decode_login, creds.password())
+                .call(
+                    &req,
+                    &call,
+                    Answer::Checked(&shape::LOGIN),
+                    creds.password(),
+                )
                 .await?;
             let login = LoginResponse::read(&answer);
             let (session, token) = login.into_parts();
@@ -363,7 +356,7 @@ impl Clc {
         run(
             &self.inner,
             snapshot(&self.inner, &ids, &options),
-            decode_operations,
+            OPERATIONS,
         )
     }
 
@@ -378,7 +371,7 @@ impl Clc {
         run(
             &self.inner,
             by_id(&self.inner, "groupId", archive_group, &group_id, &options),
-            decode_status_link,
+            Answer::Checked(&shape::STATUS_LINK),
         )
     }
 
@@ -392,7 +385,7 @@ impl Clc {
         run(
             &self.inner,
             by_id(&self.inner, "statusId", get_status, &status_id, &options),
-            decode_status,
+            Answer::Status,
         )
     }
 
@@ -406,7 +399,7 @@ impl Clc {
         run(
             &self.inner,
             by_id(&self.inner, "serverId", get_server, &server_id, &options),
-            decode_server,
+            Answer::Checked(&shape::SERVER),
         )
     }
 
@@ -420,7 +413,7 @@ impl Clc {
         run(
             &self.inner,
             by_id(&self.inner, "groupId", get_group, &group_id, &options),
-            decode_group,
+            Answer::Checked(&shape::GROUP),
         )
     }
 
@@ -441,7 +434,7 @@ impl Clc {
                 &data_center,
                 &options,
             ),
-            decode_data_center,
+            Answer::Checked(&shape::DATA_CENTER),
         )
     }
 
@@ -579,7 +572,7 @@ macro_rules! server_operations {
                     #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
                     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
                 ) -> Promise {
-                    run(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options), decode_operations)
+                    run(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options), OPERATIONS)
                 }
             )*
         }

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use js_sys::{Array, Date, Function, Math};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::client::{self, Inner};
+use super::client::{Answer, Inner};
 use super::convert::{self, get, positive_ms, CallOptions};
 use super::stop::{Stop, Stopper};
 use crate::model::{JobStatus, ServerOperation, StatusLink};
@@ -105,7 +105,7 @@ pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
                     let call = call.clone();
                     Box::pin(async move {
                         let req = inner.requests.get_status(&id);
-                        let answer = inner.call(&req, &call, client::decode_status).await;
+                        let answer = inner.call(&req, &call, Answer::Status).await;
                         (id, answer)
                     }) as Boxed<(StatusId, Result<JsValue, Error>)>
                 });

@@ -255,6 +255,13 @@ fn construct(ctor: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
     Reflect::construct(ctor, &Array::of1(options))
 }
 
+/// `new Clc({ token, accountAlias: "DEMO", baseUrl, ...extra })` through the JS class of `like`, with its token.
+fn kept_client(like: &JsValue, extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs = vec![("token", s(&token(like))), ("accountAlias", s("DEMO"))];
+    pairs.extend(extra.iter().cloned());
+    construct(&get(like, "constructor"), &options(&pairs)).unwrap()
+}
+
 fn token(clc: &JsValue) -> String {
     get_str(clc, "token")
 }
@@ -640,15 +647,7 @@ async fn every_error_form_becomes_a_clc_error() {
     faults(r#"{"failNext":[]}"#).await; // drops the browser did not use up
                                         // POSTs are not retried: one fault, one rejection, and the next call works.
     let (fetch, count) = counting_fetch();
-    let counted = construct(
-        &get(&clc, "constructor"),
-        &options(&[
-            ("token", s(&t)),
-            ("accountAlias", s("DEMO")),
-            ("fetch", fetch),
-        ]),
-    )
-    .unwrap();
+    let counted = kept_client(&clc, &[("fetch", fetch)]);
     faults(r#"{"failNext":["html502"]}"#).await;
     let e = rejects(&counted, "shutDownServer", &[s(WEB01)], &[&t]).await;
     assert_eq!(
@@ -720,16 +719,7 @@ async fn aborts_with_any_reason_then_keep_working() {
     }
     // An already-aborted signal rejects before anything is sent.
     let (fetch, count) = counting_fetch();
-    let ctor = get(&clc, "constructor");
-    let counted = construct(
-        &ctor,
-        &options(&[
-            ("token", s(&t)),
-            ("accountAlias", s("DEMO")),
-            ("fetch", fetch),
-        ]),
-    )
-    .unwrap();
+    let counted = kept_client(&clc, &[("fetch", fetch)]);
     let controller = abort_controller();
     call_sync(&controller, "abort", &[s("early")]).unwrap();
     let e = rejects(
@@ -759,16 +749,7 @@ async fn timeouts_per_call_and_per_client() {
     .await;
     assert_eq!(e.kind, "timeout");
     assert!(now() - start < 1000.0);
-    let ctor = get(&clc, "constructor");
-    let quick = construct(
-        &ctor,
-        &options(&[
-            ("token", s(&t)),
-            ("accountAlias", s("DEMO")),
-            ("timeoutMs", JsValue::from_f64(100.0)),
-        ]),
-    )
-    .unwrap();
+    let quick = kept_client(&clc, &[("timeoutMs", JsValue::from_f64(100.0))]);
     assert_eq!(
         rejects(&quick, "getGroup", &[s(WA1_ROOT)], &[&t])
             .await
@@ -796,16 +777,7 @@ async fn custom_fetch_is_used_and_raced() {
     let clc = login().await;
     let t = token(&clc);
     let (fetch, count) = counting_fetch();
-    let ctor = get(&clc, "constructor");
-    let counted = construct(
-        &ctor,
-        &options(&[
-            ("token", s(&t)),
-            ("accountAlias", s("DEMO")),
-            ("fetch", fetch.clone()),
-        ]),
-    )
-    .unwrap();
+    let counted = kept_client(&clc, &[("fetch", fetch.clone())]);
     ok(&counted, "getServer", &[s(WEB01)]).await;
     ok(&counted, "shutDownServer", &[arr(&[WEB01, WEB02])]).await;
     assert_eq!(count.get(), 2);
@@ -821,16 +793,13 @@ async fn custom_fetch_is_used_and_raced() {
     let never = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_: JsValue, _: JsValue| {
         Promise::new(&mut |_, _| {}).into()
     });
-    let stuck = construct(
-        &ctor,
-        &options(&[
-            ("token", s(&t)),
-            ("accountAlias", s("DEMO")),
+    let stuck = kept_client(
+        &clc,
+        &[
             ("fetch", never.into_js_value()),
             ("timeoutMs", JsValue::from_f64(100.0)),
-        ]),
-    )
-    .unwrap();
+        ],
+    );
     assert_eq!(
         rejects(&stuck, "getServer", &[s(WEB01)], &[&t]).await.kind,
         "timeout"
@@ -844,15 +813,7 @@ async fn validation_rejects_before_sending() {
     let t = token(&clc);
     let (fetch, count) = counting_fetch();
     let ctor = get(&clc, "constructor");
-    let counted = construct(
-        &ctor,
-        &options(&[
-            ("token", s(&t)),
-            ("accountAlias", s("DEMO")),
-            ("fetch", fetch),
-        ]),
-    )
-    .unwrap();
+    let counted = kept_client(&clc, &[("fetch", fetch)]);
     let bad_ids = [
         (JsValue::from_f64(1.0), "serverIds"),
         (JsValue::NULL, "serverIds"),
