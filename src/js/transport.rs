@@ -2,7 +2,8 @@
 //!
 //! The `fetch` is the client's `fetch` option if given, else `globalThis.fetch` (page, worker, Node 18+).
 //! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
-//! custom fetches work. JSON is parsed by JS `JSON.parse` and checked through `crate::json::Json` (no JSON parser in the wasm).
+//! custom fetches work. JSON is parsed by JS `JSON.parse` and checked through `crate::json::Json`, so the wasm
+//! carries no JSON parser.
 
 use js_sys::{Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,18 +32,8 @@ pub struct Reply {
 }
 
 /// Sends `req` once (never retried here) and reads the whole body, stopping early on abort or deadline.
-/// Errors carry the request's method and URL.
+/// The caller names the request in the errors (`Sender::call`, for every path).
 pub async fn send(
-    fetch: Option<&Function>,
-    req: &ApiRequest,
-    stop: &Stopper,
-) -> Result<Reply, Error> {
-    send_inner(fetch, req, stop)
-        .await
-        .map_err(|e| e.with_request(req))
-}
-
-async fn send_inner(
     fetch: Option<&Function>,
     req: &ApiRequest,
     stop: &Stopper,
