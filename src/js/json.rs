@@ -10,8 +10,9 @@ use crate::json::Json;
 
 thread_local! {
     /// The JS string of each field name used so far, by the address and length of its `&'static str` (static
-    /// text never moves or changes; the length tells apart literals a linker might overlap). There are a few dozen names; converting one costs a call into JS and a
-    /// UTF-8 decode, which for a batch of 1,000 servers was most of the SDK's time over a raw `fetch`.
+    /// text never moves or changes; the length tells apart literals a linker might overlap). There are a few
+    /// dozen names; converting one costs a call into JS and a UTF-8 decode, which for a batch of 1,000 servers
+    /// was most of the SDK's time over a raw `fetch`.
     static NAMES: RefCell<Vec<(*const u8, usize, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 

@@ -458,6 +458,17 @@ pub fn fixture() -> Value {
     serde_json::from_str(include_str!("../../seed.json")).expect("seed.json is JSON")
 }
 
+/// The root group of every data center of every account of the fixture.
+fn fixture_root_groups() -> Vec<Value> {
+    fixture()["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .flat_map(|a| a["dataCenters"].as_array().expect("dataCenters").clone())
+        .map(|dc| dc["rootGroup"].clone())
+        .collect()
+}
+
 /// A group of the fixture, by ID, searched through every account and data center.
 pub fn fixture_group(id: &str) -> Value {
     fn find(group: &Value, id: &str) -> Option<Value> {
@@ -469,12 +480,9 @@ pub fn fixture_group(id: &str) -> Value {
             .iter()
             .find_map(|child| find(child, id))
     }
-    fixture()["accounts"]
-        .as_array()
-        .expect("accounts")
+    fixture_root_groups()
         .iter()
-        .flat_map(|a| a["dataCenters"].as_array().expect("dataCenters").clone())
-        .find_map(|dc| find(&dc["rootGroup"], id))
+        .find_map(|root| find(root, id))
         .unwrap_or_else(|| panic!("no group {id} in seed.json"))
 }
 
@@ -497,12 +505,9 @@ pub fn fixture_server(id: &str) -> (Value, String) {
                 .find_map(|child| find(child, id))
         })
     }
-    fixture()["accounts"]
-        .as_array()
-        .expect("accounts")
+    fixture_root_groups()
         .iter()
-        .flat_map(|a| a["dataCenters"].as_array().expect("dataCenters").clone())
-        .find_map(|dc| find(&dc["rootGroup"], id))
+        .find_map(|root| find(root, id))
         .unwrap_or_else(|| panic!("no server {id} in seed.json"))
 }
 
