@@ -11,7 +11,7 @@ mkdir -p target
 exec 9>target/.build.lock
 flock 9
 
-cargo build -q -p clc-wasm --lib --target wasm32-unknown-unknown --release
+cargo build -q -p clc-wasm --lib --target wasm32-unknown-unknown --release --no-default-features
 out=target/pkg-build
 rm -rf "$out"
 wasm-bindgen target/wasm32-unknown-unknown/release/clc_wasm.wasm \
@@ -26,13 +26,13 @@ node_modules/.bin/wasm-opt -Os --converge --strip-producers --strip-target-featu
   "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
 
 cp -R pkg-template/. "$out"/
-# The browser downloads the glue and errors.js; their doc comments live in the .d.ts files, so they ship without
-# comments and indentation (names kept, so stack traces stay readable): about 2.7 KB gzip less.
-for module in clc_wasm errors; do
-  node_modules/.bin/esbuild "$out/$module.js" --minify-whitespace --legal-comments=none --format=esm \
-    --log-level=warning --outfile="$out/$module.min.js"
-  mv "$out/$module.min.js" "$out/$module.js"
-done
+# The browser downloads the glue and errors.js; their doc comments live in the .d.ts files. The glue is minified
+# (scripts/minify-glue.mjs says what it keeps); errors.js, small and hand-written, only loses comments and
+# indentation, so its names stay as written.
+node scripts/minify-glue.mjs "$out/clc_wasm.js"
+node_modules/.bin/esbuild "$out/errors.js" --minify-whitespace --legal-comments=none --format=esm \
+  --log-level=warning --outfile="$out/errors.min.js"
+mv "$out/errors.min.js" "$out/errors.js"
 # CommonJS copies for node.cjs (Node versions that cannot require() an ES module). The glue's only ESM-only
 # part, import.meta.url, serves init()'s default wasm path, which node.cjs never takes: it passes the bytes.
 for module in clc_wasm errors; do

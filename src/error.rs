@@ -4,8 +4,11 @@
 //! the HTTP status where there is one, the server's message, per-field details, and the request's method and URL.
 //! It never holds a token or a password: URLs carry neither, and bodies are never copied into it.
 
+use crate::prelude::*;
+use crate::text::{cat, decimal};
+
 use crate::request::{ApiRequest, Method};
-use std::fmt;
+use core::fmt;
 
 /// What went wrong, as a caller would branch on it.
 ///
@@ -107,7 +110,7 @@ impl Error {
     /// An input refused before any request: the message is `"<field>: <why>"`, and `details` names the field.
     pub fn validation(field: &str, why: impl Into<String>) -> Self {
         let why = why.into();
-        let mut err = Error::new(ErrorKind::Validation, format!("{field}: {why}"));
+        let mut err = Error::new(ErrorKind::Validation, cat(&[field, ": ", &why]));
         err.details.push(FieldError {
             field: field.to_owned(),
             message: why,
@@ -128,8 +131,12 @@ impl Error {
     /// assert_eq!(Error::timeout(250.4).message, "timed out after 250 ms");
     /// ```
     pub fn timeout(after_ms: f64) -> Self {
-        let ms = after_ms.round() as u64;
-        Error::new(ErrorKind::Timeout, format!("timed out after {ms} ms"))
+        // Rounds half up (`f64::round` is std-only); negative and NaN become 0, as `as` saturates.
+        let ms = (after_ms + 0.5) as u64;
+        Error::new(
+            ErrorKind::Timeout,
+            cat(&["timed out after ", &decimal(ms), " ms"]),
+        )
     }
 
     /// The caller aborted the call.
@@ -176,7 +183,7 @@ impl Error {
 
 /// Replaces every `secret` in `text` with `<redacted>` (without `str::replace`, whose searcher costs bytes).
 fn redact(text: &mut String, secret: &str) {
-    let mut rest = std::mem::take(text);
+    let mut rest = core::mem::take(text);
     while let Some(at) = crate::response::find(&rest, secret) {
         text.push_str(rest.get(..at).unwrap_or_default());
         text.push_str("<redacted>");
@@ -191,4 +198,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

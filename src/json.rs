@@ -11,6 +11,8 @@
 //! assert!(value.field("missing").is_none());
 //! ```
 
+use crate::prelude::*;
+
 /// Read access to one JSON value. Each method answers `None` when the value is not of the kind asked for.
 pub trait Json: Sized {
     /// The text of a string.

@@ -17,18 +17,44 @@
 //! # Ok::<(), clc_wasm::Error>(())
 //! ```
 
+// The shipped wasm leaves std out (see the `std` feature in Cargo.toml); the code uses `core` and `alloc` paths,
+// which mean the same with or without it.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
 pub mod error;
 pub mod json;
 pub mod model;
 pub mod request;
 pub mod response;
 pub mod shape;
+mod text;
 pub mod validate;
 pub mod wait;
 
 pub use error::{Error, ErrorKind, FieldError};
 
+/// The parts of std's prelude the code uses, from `alloc`: the same items, so the no_std wasm build compiles too.
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::string::String;
+    pub(crate) use alloc::vec;
+    pub(crate) use alloc::vec::Vec;
+}
+
 /// The JavaScript edge: the `Clc` class exported by wasm-bindgen (wasm32 only). Public so the wasm tests in
 /// `tests/` can reach it; JavaScript users see only the generated bindings.
 #[cfg(target_arch = "wasm32")]
 pub mod js;
+
+/// Without std, a panic traps: the instance dies, as it would with std's `panic = "abort"`, but without
+/// formatting a message first. Nothing here should panic (decoding and validation return errors), so this only
+/// decides what a bug costs in bytes.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}

@@ -4,10 +4,12 @@
 //! and an unexpected job status is kept as [`JobStatus::Other`] rather than failing. Encoding skips absent
 //! fields, so JS sees them absent rather than `null`.
 
+use crate::prelude::*;
+
 use crate::json::Json;
 use crate::Error;
+use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 
 // Readers for the values the SDK's own logic needs, from a value already checked against its
 // [`crate::shape`]: a field the shape requires is there, so a default is never reached on checked input.

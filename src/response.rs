@@ -16,6 +16,9 @@
 //! assert_eq!((err.kind, err.status), (ErrorKind::Http, Some(502)));
 //! ```
 
+use crate::prelude::*;
+use crate::text::{cat, decimal};
+
 use crate::json::Json;
 use crate::shape::{self, Shape};
 use crate::{Error, ErrorKind, FieldError};
@@ -109,7 +112,7 @@ pub fn decode<J: Json>(status: u16, body: Body<J>, shape: &Shape) -> Result<J, E
         Ok(()) => Ok(value),
         Err(why) => Err(decode_error(
             status,
-            &format!("the answer is not what this operation returns: {why}"),
+            &cat(&["the answer is not what this operation returns: ", &why]),
         )),
     }
 }
@@ -128,9 +131,10 @@ fn http_error<J: Json>(status: u16, body: Body<J>) -> Error {
         404 => ErrorKind::NotFound,
         _ => ErrorKind::Http,
     };
+    let code = decimal(u64::from(status));
     let fallback = match reason_phrase(status) {
-        Some(reason) => format!("HTTP {status} {reason}"),
-        None => format!("HTTP {status}"),
+        Some(reason) => cat(&["HTTP ", &code, " ", reason]),
+        None => cat(&["HTTP ", &code]),
     };
     let (message, details) = match body {
         Body::Json(value) => {
@@ -138,11 +142,15 @@ fn http_error<J: Json>(status: u16, body: Body<J>) -> Error {
             (parsed.message(), parsed.details)
         }
         // A proxy's page usually titles itself with the status ("502 Bad Gateway"): say it once.
-        Body::NotJson(text) if text.starts_with(&format!("{status} ")) => {
-            (Some(format!("HTTP {text}")), Vec::new())
+        Body::NotJson(text)
+            if text
+                .strip_prefix(code.as_str())
+                .is_some_and(|rest| rest.starts_with(' ')) =>
+        {
+            (Some(cat(&["HTTP ", &text])), Vec::new())
         }
         Body::NotJson(text) if !text.is_empty() => {
-            (Some(format!("{fallback}: {text}")), Vec::new())
+            (Some(cat(&[&fallback, ": ", &text])), Vec::new())
         }
         Body::NotJson(_) | Body::Empty => (None, Vec::new()),
     };
@@ -225,11 +233,11 @@ impl ErrorBody {
             .map(|texts| joined(texts));
         let exception = (!self.exception.is_empty()).then(|| joined(&self.exception));
         let mut message = match (head, exception) {
-            (Some(head), Some(exception)) => format!("{head} ({exception})"),
+            (Some(head), Some(exception)) => cat(&[&head, " (", &exception, ")"]),
             (head, exception) => head.or(exception)?,
         };
         if let Some(first) = self.details.first() {
-            message = format!("{message} {}: {}", first.field, first.message);
+            message = cat(&[&message, " ", &first.field, ": ", &first.message]);
         }
         Some(message)
     }

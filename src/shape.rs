@@ -17,6 +17,9 @@
 //! assert_eq!(check(&bad, &SERVER_OPERATIONS).unwrap_err(), "[0].isQueued: expected a boolean");
 //! ```
 
+use crate::prelude::*;
+use crate::text::push_decimal;
+
 use crate::json::Json;
 
 /// What a value must be.
@@ -218,7 +221,7 @@ impl Mismatch {
             match step {
                 Step::Index(index) => {
                     out.push('[');
-                    out.push_str(&index.to_string());
+                    push_decimal(&mut out, *index as u64);
                     out.push(']');
                 }
                 Step::Field(name) => {

@@ -2,6 +2,9 @@
 //!
 //! Every refusal is an [`Error`] of kind validation that names the field and says why.
 
+use crate::prelude::*;
+use crate::text::{cat, decimal};
+
 use crate::Error;
 
 fn has_space_or_control(s: &str) -> bool {
@@ -121,6 +124,11 @@ impl DataCenterId {
     }
 }
 
+/// The name of element `index` of the server ID list, as errors give it: `serverIds[3]`.
+pub(crate) fn element(index: usize) -> String {
+    cat(&["serverIds[", &decimal(index as u64), "]"])
+}
+
 /// Why `id` is not a server ID, if it is not. (The caller names the field only on a refusal: formatting
 /// `serverIds[i]` for every ID of a large batch would cost more than checking them.)
 fn server_id_problem(id: &str) -> Option<&'static str> {
@@ -209,7 +217,7 @@ impl ServerIds {
             .into_iter()
             .enumerate()
             .map(|(index, id)| match server_id_problem(id.as_ref()) {
-                Some(why) => Err(Error::validation(&format!("serverIds[{index}]"), why)),
+                Some(why) => Err(Error::validation(&element(index), why)),
                 None => Ok(ServerId(id.as_ref().to_owned())),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -222,8 +230,8 @@ impl ServerIds {
         let repeat = first_repeat(&checked);
         if let Some(index) = repeat {
             return Err(Error::validation(
-                &format!("serverIds[{index}]"),
-                format!("{} is listed twice", checked[index].0),
+                &element(index),
+                cat(&[&checked[index].0, " is listed twice"]),
             ));
         }
         Ok(ServerIds(checked))
@@ -333,7 +341,7 @@ impl SnapshotExpirationDays {
 
     /// Checks a number, as JS passes it.
     pub fn from_f64(days: f64) -> Result<Self, Error> {
-        if days.fract() == 0.0 && (1.0..=10.0).contains(&days) {
+        if (1.0..=10.0).contains(&days) && f64::from(days as u8) == days {
             Ok(SnapshotExpirationDays(days as u8))
         } else {
             Err(Error::validation(Self::FIELD, Self::RULE))
@@ -342,7 +350,7 @@ impl SnapshotExpirationDays {
 
     /// The refusal for a value that is not a number at all (a string, `null`, an object); `what` names its type.
     pub fn not_a_number(what: &str) -> Error {
-        Error::validation(Self::FIELD, format!("{}, not {what}", Self::RULE))
+        Error::validation(Self::FIELD, cat(&[Self::RULE, ", not ", what]))
     }
 
     /// The number of days.

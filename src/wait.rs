@@ -18,6 +18,8 @@
 //! # Ok::<(), clc_wasm::Error>(())
 //! ```
 
+use crate::prelude::*;
+
 use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::validate::StatusId;
 use crate::Error;
@@ -363,8 +365,8 @@ impl Waiter {
     /// The pause after the current round: exponential from the minimum up to the maximum, with "equal
     /// jitter" (between half and all of it) so many waiting clients spread out, never below the minimum.
     fn delay(&self, random: f64) -> f64 {
-        let exponent = self.round.min(30) as i32;
-        let base = (self.min_poll_ms * 2f64.powi(exponent)).min(self.max_poll_ms);
+        let factor = f64::from(1u32 << self.round.min(30));
+        let base = (self.min_poll_ms * factor).min(self.max_poll_ms);
         let random = if random.is_finite() {
             random.clamp(0.0, 1.0)
         } else {

@@ -4,9 +4,11 @@
 //! rejections (never synchronous throws) and no request is sent. The client state is immutable and shared with
 //! each running call through an `Rc`, so a call keeps working even if the JS object is freed meanwhile.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;

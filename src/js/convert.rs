@@ -4,6 +4,8 @@
 //! names the field (a Promise rejection for the async methods) instead of a wasm-bindgen cast exception.
 //! Answers of the service are not rebuilt here: they go back to JS as parsed (see `client`).
 
+use crate::prelude::*;
+
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -144,7 +146,7 @@ pub fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
             Some(s) => out.push(s),
             None => {
                 return Err(Error::validation(
-                    &format!("serverIds[{i}]"),
+                    &crate::validate::element(i),
                     "must be a string",
                 ))
             }

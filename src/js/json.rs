@@ -1,32 +1,39 @@
 //! [`Json`] for the values of the browser's `JSON.parse` (and for what callers pass in): the core checks and
 //! reads answers through this, so the wasm needs neither a JSON parser nor a serde deserializer.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+
+use core::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::json::Json;
 
-thread_local! {
-    /// The JS string of each field name used so far, by the address and length of its `&'static str` (static
-    /// text never moves or changes; the length tells apart literals a linker might overlap). There are a few
-    /// dozen names; converting one costs a call into JS and a UTF-8 decode, which for a batch of 1,000 servers
-    /// was most of the SDK's time over a raw `fetch`.
-    static NAMES: RefCell<Vec<(*const u8, usize, JsValue)>> = const { RefCell::new(Vec::new()) };
-}
+/// The JS string of each field name used so far, by the address and length of its `&'static str` (static text
+/// never moves or changes; the length tells apart literals a linker might overlap). There are a few dozen names;
+/// converting one costs a call into JS and a UTF-8 decode, which for a batch of 1,000 servers was most of the
+/// SDK's time over a raw `fetch`.
+static NAMES: Names = Names(RefCell::new(Vec::new()));
+
+struct Names(RefCell<Vec<(*const u8, usize, JsValue)>>);
+
+// SAFETY: the wasm this builds has one thread (wasm32 without the atomics feature, checked below), so the cell
+// is never reached from two threads. A `static` rather than `thread_local!`, which needs std.
+unsafe impl Sync for Names {}
+
+#[cfg(target_feature = "atomics")]
+compile_error!("the field-name cache in js/json.rs assumes a single-threaded wasm");
 
 fn name(key: &'static str) -> JsValue {
-    NAMES.with(|names| {
-        let mut names = names.borrow_mut();
-        let at = (key.as_ptr(), key.len());
-        if let Some((_, _, js)) = names.iter().find(|(ptr, len, _)| (*ptr, *len) == at) {
-            return js.clone();
-        }
-        let js = JsValue::from_str(key);
-        names.push((at.0, at.1, js.clone()));
-        js
-    })
+    let mut names = NAMES.0.borrow_mut();
+    let at = (key.as_ptr(), key.len());
+    if let Some((_, _, js)) = names.iter().find(|(ptr, len, _)| (*ptr, *len) == at) {
+        return js.clone();
+    }
+    let js = JsValue::from_str(key);
+    names.push((at.0, at.1, js.clone()));
+    js
 }
 
 fn is_plain_object(value: &JsValue) -> bool {

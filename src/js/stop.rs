@@ -5,8 +5,8 @@
 //! is a race against [`Stopper::stopped`], so a call rejects promptly even if a custom `fetch` ignores signals.
 //! Listeners and timers are removed when the [`Stopper`] is dropped, i.e. when the call ends.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use core::cell::Cell;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;

@@ -5,6 +5,8 @@
 //! custom fetches work. JSON is parsed by JS `JSON.parse` and checked through `crate::json::Json`, so the wasm
 //! carries no JSON parser.
 
+use crate::prelude::*;
+
 use js_sys::{Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -13,6 +15,7 @@ use super::stop::{Raced, Stopper};
 use crate::request::ApiRequest;
 use crate::response::{self, Body};
 use crate::shape::Shape;
+use crate::text::cat;
 use crate::Error;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -78,7 +81,7 @@ pub async fn send(
     let status = Reflect::get(&response, &"status".into())
         .ok()
         .and_then(|s| s.as_f64())
-        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
+        .filter(|s| (100.0..=599.0).contains(s) && f64::from(*s as u16) == *s)
         .ok_or_else(|| Error::network("fetch resolved with something that is not a response"))?;
     let text_fn = Reflect::get(&response, &"text".into())
         .ok()
@@ -123,7 +126,9 @@ fn network_error(e: &JsValue) -> Error {
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "the request failed".into());
     let what: String = what.chars().filter(|c| !c.is_control()).take(200).collect();
-    Error::network(format!(
-        "no answer from the API ({what}): check that it is reachable and allows this origin (CORS)"
-    ))
+    Error::network(cat(&[
+        "no answer from the API (",
+        &what,
+        "): check that it is reachable and allows this origin (CORS)",
+    ]))
 }

@@ -3,10 +3,12 @@
 //! The policy (which jobs, when, when to stop) is all in `crate::wait`; this loop only does what a step says:
 //! poll the jobs of a round concurrently, sleep, report progress, and stop at once on abort.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll};
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 use js_sys::{Array, Date, Function, Math};
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,6 +18,7 @@ use super::convert::{self, get, positive_ms, CallOptions};
 use super::stop::{Stop, Stopper};
 use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::shape::{self, check_unchanged};
+use crate::text::cat;
 use crate::validate::StatusId;
 use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
 use crate::{Error, ErrorKind};
@@ -36,13 +39,18 @@ pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
         check_unchanged(target, &shape::SERVER_OPERATIONS).map_err(|why| {
             Error::validation(
                 "target",
-                format!("must be the array a server operation resolved with ({why})"),
+                cat(&[
+                    "must be the array a server operation resolved with (",
+                    &why,
+                    ")",
+                ]),
             )
         })?;
         WaitTarget::Batch(ServerOperation::read_list(target))
     } else if target.is_object() {
-        check_unchanged(target, &shape::STATUS_LINK)
-            .map_err(|why| Error::validation("target", format!("must be a status link ({why})")))?;
+        check_unchanged(target, &shape::STATUS_LINK).map_err(|why| {
+            Error::validation("target", cat(&["must be a status link (", &why, ")"]))
+        })?;
         WaitTarget::Link(StatusLink::read(target))
     } else {
         return Err(Error::validation(
@@ -136,7 +144,7 @@ fn retryable_timeout(e: Error) -> Error {
     if e.kind != ErrorKind::Timeout {
         return e;
     }
-    let mut n = Error::network(format!("status read: {}", e.message));
+    let mut n = Error::network(cat(&["status read: ", &e.message]));
     n.method = e.method;
     n.url = e.url;
     n
@@ -182,7 +190,7 @@ impl<T> Future for JoinAll<T> {
         let out = self
             .slots
             .iter_mut()
-            .filter_map(|slot| match std::mem::replace(slot, Slot::Taken) {
+            .filter_map(|slot| match core::mem::replace(slot, Slot::Taken) {
                 Slot::Done(v) => Some(v),
                 _ => None,
             })
