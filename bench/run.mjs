@@ -37,11 +37,8 @@ function namedBuild() {
   const dir = mkdtempSync(join(tmpdir(), "clc-bench-named-"));
   try {
     execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
-    // The same compaction scripts/build.sh gives the shipped glue, so the two can be compared.
-    const glue = join(dir, "clc_wasm.js");
-    execFileSync(join(root, "node_modules/.bin/esbuild"), [glue, "--minify-whitespace", "--legal-comments=none",
-      "--format=esm", "--log-level=warning", `--outfile=${glue}.min.js`], { stdio: "ignore" });
-    execFileSync("mv", [`${glue}.min.js`, glue]);
+    // The same minification scripts/build.sh gives the shipped glue, so the two can be compared.
+    execFileSync("node", [join(root, "scripts/minify-glue.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
   } catch (e) {
     log("no named build (wasm-bindgen failed):", e.message);
     return undefined;
