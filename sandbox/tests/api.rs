@@ -487,16 +487,8 @@ async fn archive_group_archives_the_group_its_subgroups_and_their_servers() {
 async fn archive_group_of_a_leaf_group_leaves_its_parent() {
     let sb = Sandbox::start(200).await;
     let token = sb.login().await;
-    let link = sb
-        .post(
-            &format!("/v2/groups/{ALIAS}/{GROUP_NIGHTLY}/archive"),
-            &token,
-            "",
-        )
-        .await
-        .json();
-    let job = link["id"].as_str().unwrap();
-    assert_eq!(sb.finish(&token, job, 10_000).await, "succeeded");
+    let job = sb.archive_group(&token, GROUP_NIGHTLY).await;
+    assert_eq!(sb.finish(&token, &job, 10_000).await, "succeeded");
     assert_eq!(sb.group(&token, GROUP_NIGHTLY).await["status"], "archived");
     assert_eq!(sb.group(&token, GROUP_BATCH).await["status"], "active");
     assert_eq!(sb.state(&token, BAT01).await.1, "active");

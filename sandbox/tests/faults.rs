@@ -240,16 +240,8 @@ async fn jobs_fail_when_told_and_change_nothing() {
         );
     }
     // Archive Group fails the same way.
-    let link = sb
-        .post(
-            &format!("/v2/groups/{ALIAS}/{GROUP_NIGHTLY}/archive"),
-            &token,
-            "",
-        )
-        .await
-        .json();
-    let job = link["id"].as_str().unwrap();
-    assert_eq!(sb.finish(&token, job, 10_000).await, "failed");
+    let job = sb.archive_group(&token, GROUP_NIGHTLY).await;
+    assert_eq!(sb.finish(&token, &job, 10_000).await, "failed");
     assert_eq!(sb.group(&token, GROUP_NIGHTLY).await["status"], "active");
     // Back to normal: new jobs succeed.
     sb.faults(r#"{"jobs": "normal"}"#).await;

@@ -362,84 +362,6 @@ impl Clc {
         )
     }
 
-    /// Archive Group: `POST /v2/groups/{alias}/{groupId}/archive` (the group, its groups and servers).
-    /// Resolves to the status link to `wait` on.
-    #[wasm_bindgen(js_name = archiveGroup, unchecked_return_type = "Promise<StatusLink>")]
-    pub fn archive_group(
-        &self,
-        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Promise {
-        run(
-            &self.inner,
-            by_id(&self.inner, "groupId", archive_group, &group_id, &options),
-            Answer::Checked(&shape::STATUS_LINK),
-        )
-    }
-
-    /// Get Status: `GET /v2/operations/{alias}/status/{statusId}`; resolves to the job's status string.
-    #[wasm_bindgen(js_name = getStatus, unchecked_return_type = "Promise<JobStatus>")]
-    pub fn get_status(
-        &self,
-        #[wasm_bindgen(js_name = statusId, unchecked_param_type = "string")] status_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Promise {
-        run(
-            &self.inner,
-            by_id(&self.inner, "statusId", get_status, &status_id, &options),
-            Answer::Status,
-        )
-    }
-
-    /// Get Server: `GET /v2/servers/{alias}/{serverId}`.
-    #[wasm_bindgen(js_name = getServer, unchecked_return_type = "Promise<Server>")]
-    pub fn get_server(
-        &self,
-        #[wasm_bindgen(js_name = serverId, unchecked_param_type = "string")] server_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Promise {
-        run(
-            &self.inner,
-            by_id(&self.inner, "serverId", get_server, &server_id, &options),
-            Answer::Checked(&shape::SERVER),
-        )
-    }
-
-    /// Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links).
-    #[wasm_bindgen(js_name = getGroup, unchecked_return_type = "Promise<Group>")]
-    pub fn get_group(
-        &self,
-        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Promise {
-        run(
-            &self.inner,
-            by_id(&self.inner, "groupId", get_group, &group_id, &options),
-            Answer::Checked(&shape::GROUP),
-        )
-    }
-
-    /// Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the
-    /// root group).
-    #[wasm_bindgen(js_name = getDataCenter, unchecked_return_type = "Promise<DataCenter>")]
-    pub fn get_data_center(
-        &self,
-        #[wasm_bindgen(js_name = dataCenter, unchecked_param_type = "string")] data_center: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Promise {
-        run(
-            &self.inner,
-            by_id(
-                &self.inner,
-                "dataCenter",
-                get_data_center,
-                &data_center,
-                &options,
-            ),
-            Answer::Checked(&shape::DATA_CENTER),
-        )
-    }
-
     /// Waits until the jobs of a batch result, a status link or a status ID are final, polling each distinct job
     /// once per round with backoff and jitter. Resolves with per-server outcomes (`ok` when all succeeded);
     /// `timeoutMs` (default 15 min) ends the wait with `timedOut` outcomes rather than a rejection. Rejects at
@@ -471,86 +393,6 @@ impl ClcRequests {
         #[wasm_bindgen(unchecked_param_type = "{ expirationDays: number }")] options: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
         describe(snapshot(&self.inner, &ids, &options)).map(JsCast::unchecked_into)
-    }
-
-    /// The Archive Group request.
-    #[wasm_bindgen(js_name = archiveGroup)]
-    pub fn archive_group(
-        &self,
-        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(by_id(
-            &self.inner,
-            "groupId",
-            archive_group,
-            &group_id,
-            &JsValue::UNDEFINED,
-        ))
-        .map(JsCast::unchecked_into)
-    }
-
-    /// The Get Status request.
-    #[wasm_bindgen(js_name = getStatus)]
-    pub fn get_status(
-        &self,
-        #[wasm_bindgen(js_name = statusId, unchecked_param_type = "string")] status_id: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(by_id(
-            &self.inner,
-            "statusId",
-            get_status,
-            &status_id,
-            &JsValue::UNDEFINED,
-        ))
-        .map(JsCast::unchecked_into)
-    }
-
-    /// The Get Server request.
-    #[wasm_bindgen(js_name = getServer)]
-    pub fn get_server(
-        &self,
-        #[wasm_bindgen(js_name = serverId, unchecked_param_type = "string")] server_id: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(by_id(
-            &self.inner,
-            "serverId",
-            get_server,
-            &server_id,
-            &JsValue::UNDEFINED,
-        ))
-        .map(JsCast::unchecked_into)
-    }
-
-    /// The Get Group request.
-    #[wasm_bindgen(js_name = getGroup)]
-    pub fn get_group(
-        &self,
-        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(by_id(
-            &self.inner,
-            "groupId",
-            get_group,
-            &group_id,
-            &JsValue::UNDEFINED,
-        ))
-        .map(JsCast::unchecked_into)
-    }
-
-    /// The Get Data Center request.
-    #[wasm_bindgen(js_name = getDataCenter)]
-    pub fn get_data_center(
-        &self,
-        #[wasm_bindgen(js_name = dataCenter, unchecked_param_type = "string")] data_center: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(by_id(
-            &self.inner,
-            "dataCenter",
-            get_data_center,
-            &data_center,
-            &JsValue::UNDEFINED,
-        ))
-        .map(JsCast::unchecked_into)
     }
 }
 
@@ -615,4 +457,64 @@ server_operations! {
         "Start Maintenance Mode: `POST /v2/operations/{alias}/servers/startMaintenance`; one result per server.";
     stopMaintenance => stop_maintenance, StopMaintenance,
         "Stop Maintenance Mode: `POST /v2/operations/{alias}/servers/stopMaintenance`; one result per server.";
+}
+
+/// The five operations that take one ID, on both classes. Each doc is given as its lines (wasm-bindgen copies a
+/// doc attribute's literal as written, escapes included, and skips a `concat!`).
+macro_rules! by_id_operations {
+    ($( $js:ident => $rust:ident($param:ident: $rust_param:ident), $build:ident, $answer:expr, $returns:literal,
+        [$($doc:literal)+], $request_doc:literal; )*) => {
+        #[wasm_bindgen]
+        impl Clc {
+            $(
+                $(#[doc = $doc])+
+                #[wasm_bindgen(js_name = $js, unchecked_return_type = $returns)]
+                pub fn $rust(
+                    &self,
+                    #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
+                    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+                ) -> Promise {
+                    let prepared = by_id(&self.inner, stringify!($param), $build, &$rust_param, &options);
+                    run(&self.inner, prepared, $answer)
+                }
+            )*
+        }
+
+        #[wasm_bindgen]
+        impl ClcRequests {
+            $(
+                #[doc = $request_doc]
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $rust(
+                    &self,
+                    #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
+                ) -> Result<ApiRequestJs, JsValue> {
+                    describe(by_id(&self.inner, stringify!($param), $build, &$rust_param, &JsValue::UNDEFINED))
+                        .map(JsCast::unchecked_into)
+                }
+            )*
+        }
+    };
+}
+
+by_id_operations! {
+    archiveGroup => archive_group(groupId: group_id), archive_group, Answer::Checked(&shape::STATUS_LINK),
+        "Promise<StatusLink>",
+        [" Archive Group: `POST /v2/groups/{alias}/{groupId}/archive` (the group, its groups and servers)."
+         " Resolves to the status link to `wait` on."],
+        " The Archive Group request.";
+    getStatus => get_status(statusId: status_id), get_status, Answer::Status, "Promise<JobStatus>",
+        [" Get Status: `GET /v2/operations/{alias}/status/{statusId}`; resolves to the job's status string."],
+        " The Get Status request.";
+    getServer => get_server(serverId: server_id), get_server, Answer::Checked(&shape::SERVER), "Promise<Server>",
+        [" Get Server: `GET /v2/servers/{alias}/{serverId}`."],
+        " The Get Server request.";
+    getGroup => get_group(groupId: group_id), get_group, Answer::Checked(&shape::GROUP), "Promise<Group>",
+        [" Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links)."],
+        " The Get Group request.";
+    getDataCenter => get_data_center(dataCenter: data_center), get_data_center,
+        Answer::Checked(&shape::DATA_CENTER), "Promise<DataCenter>",
+        [" Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the"
+         " root group)."],
+        " The Get Data Center request.";
 }

@@ -249,6 +249,13 @@ impl Sandbox {
         jobs[0].clone()
     }
 
+    /// Archives `group` (which must be accepted) and returns its job ID.
+    pub async fn archive_group(&self, token: &str, group: &str) -> String {
+        let path = format!("/v2/groups/{ALIAS}/{group}/archive");
+        let link = self.post(&path, token, "").await.json();
+        link["id"].as_str().expect("a status link").to_owned()
+    }
+
     pub async fn job_status(&self, token: &str, job: &str) -> String {
         let reply = self
             .get(&format!("/v2/operations/{ALIAS}/status/{job}"), token)
