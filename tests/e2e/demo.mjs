@@ -1,4 +1,5 @@
-// End-to-end test of the demo page (issue 6): a user drives www/ in headless Chromium against the sandbox.
+// End-to-end test of the demo page (issues 6 and 14): a user drives a whole dashboard session of www/ in headless
+// Chromium against the sandbox.
 //
 //   scripts/with-sandbox.sh --www www --pkg pkg --job-ms 1500 -- node tests/e2e/demo.mjs
 //
@@ -15,7 +16,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BASE = process.env.CLC_SANDBOX_URL;
 const SCREENSHOT = process.env.DEMO_SCREENSHOT ?? path.join(ROOT, "target/demo.png");
-const TOTAL_MS = Number(process.env.DEMO_TEST_TIMEOUT_MS ?? 180_000); // the whole run
+const TOTAL_MS = Number(process.env.DEMO_TEST_TIMEOUT_MS ?? 300_000); // the whole run
 const WAIT_MS = 20_000; // one expectation
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -105,6 +106,26 @@ async function sandbox(method, route, body) {
   assert(res.ok, `${method} ${route} answered ${res.status}: ${await res.text()}`);
 }
 
+/** Another user of the same account, outside the page (Node's fetch): the page's table is then out of date. */
+async function elsewhere(operation, servers) {
+  const login = await fetch(`${BASE}/v2/authentication/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "demo", password: "demo-password" }),
+  });
+  assert(login.ok, `the outside login answered ${login.status}`);
+  const { bearerToken, accountAlias } = await login.json();
+  const headers = { authorization: `Bearer ${bearerToken}`, "content-type": "application/json" };
+  const res = await fetch(`${BASE}/v2/operations/${accountAlias}/servers/${operation}`, { method: "POST", headers, body: JSON.stringify(servers) });
+  assert(res.ok, `the outside ${operation} answered ${res.status}`);
+  const ids = [...new Set((await res.json()).flatMap((r) => r.links ?? []).filter((l) => l.rel === "status").map((l) => l.id))];
+  for (const id of ids) {
+    await until(`the outside ${operation} job to end`, async () => {
+      const status = await (await fetch(`${BASE}/v2/operations/${accountAlias}/status/${id}`, { headers })).json();
+      return [status.status === "succeeded", status.status];
+    });
+  }
+}
+
 const apiRequests = (since) => requests.slice(since).filter((r) => new URL(r.url).pathname.startsWith("/v2/"));
 
 let stepCount = 0;
@@ -167,9 +188,30 @@ async function select(...servers) {
   assert(summary === expected, `the selection summary says "${summary}", expected "${expected}"`);
 }
 
+
+const OPERATION_BUTTONS = ["Power on", "Power off", "Pause", "Reboot", "Shut down", "Reset", "Start maintenance",
+  "Stop maintenance", "Create snapshot", "Archive"];
+const requestLog = () => page.getByRole("log", { name: "Requests" });
+const isTableRead = (r) => r.method === "GET" && /\/v2\/groups\/[^/]+\/[^/?]+\?(.*&)?serverDetail=detailed/.test(r.url);
+const isPoll = (r) => /\/v2\/operations\/[^/]+\/status\//.test(r.url);
+
+/** Whether an operation's button is offered for the current selection, and the reason it gives when not. */
+async function offer(name) {
+  const b = button(name);
+  return { disabled: (await b.getAttribute("aria-disabled")) === "true", why: (await b.getAttribute("aria-description")) ?? "" };
+}
+
+/** Waits for an entry's final state; returns its text. */
+async function untilEnded(entry, heading) {
+  const status = entry.getByRole("status");
+  await untilText(`"${heading}" to end`, status, /^(Succeeded|Failed|Partly done|Not queued|Timed out|Error|Cancelled)$/);
+  return textOf(status);
+}
+
 /**
  * Clicks `trigger`, then follows the new activity entry to its final state; checks that each server's row in it
- * shows `outcome`, that a progress bar per job reached its end, and that the table was read again afterwards.
+ * shows `outcome`, that its progress bar (the share of settled servers) is full, and that the table was read
+ * again afterwards.
  */
 async function runOperation({ click, title, servers, state = /^Succeeded$/, outcome = /Succeeded/, confirm }) {
   const before = await operations().count();
@@ -185,9 +227,7 @@ async function runOperation({ click, title, servers, state = /^Succeeded$/, outc
   const entry = operations().first();
   const heading = await textOf(entry.getByRole("heading"));
   assert(title.test(heading), `the new activity entry is titled "${heading}", expected ${title}`);
-  const status = entry.getByRole("status");
-  await untilText(`"${heading}" to end`, status, /^(Succeeded|Failed|Partly done|Not queued|Timed out|Error|Cancelled)$/);
-  const final = await textOf(status);
+  const final = await untilEnded(entry, heading);
   const error = await entry.getByRole("alert").count() ? await textOf(entry.getByRole("alert")) : "";
   assert(state.test(final), `"${heading}" ended "${final}", expected ${state} ${error}`);
   for (const server of servers) {
@@ -195,22 +235,19 @@ async function runOperation({ click, title, servers, state = /^Succeeded$/, outc
     const text = await textOf(row);
     assert(outcome.test(text), `${server}'s line in "${heading}" says "${text}", expected ${outcome}`);
   }
-  // Every queued job got a progress bar, driven to its end by wait's onProgress.
   const bars = await entry.getByRole("progressbar").all();
-  for (const bar of bars) {
-    const value = await bar.evaluate((node) => node.value);
-    assert(value === 100, `a progress bar in "${heading}" stopped at ${value}`);
-  }
-  // The table is read again once the operation ended: Get Server requests after the operation's last request
-  // (its POST, or the last poll of its jobs).
+  assert(bars.length === 1, `"${heading}" has ${bars.length} progress bars, expected one`);
+  const [value, max] = await bars[0].evaluate((node) => [node.value, node.max]);
+  assert(value === max, `the progress bar of "${heading}" stopped at ${value} of ${max}`);
+  // The table is read again once the operation ended: a detailed group read after its POST and last poll.
   await until("the table to be read again after the operation", async () => {
     const mine = requests.slice(since);
     let last = -1;
-    mine.forEach((r, i) => { if (r.method === "POST" || /\/v2\/operations\/[^/]+\/status\//.test(r.url)) last = i; });
-    const reads = mine.slice(last + 1).filter((r) => r.method === "GET" && /\/v2\/servers\//.test(r.url)).length;
+    mine.forEach((r, i) => { if (r.method === "POST" || isPoll(r)) last = i; });
+    const reads = mine.slice(last + 1).filter(isTableRead).length;
     return [last >= 0 && reads > 0, { last, reads }];
   });
-  return { entry, heading, bars: bars.length };
+  return { entry, heading };
 }
 
 // ---- the steps -------------------------------------------------------------------------------------------------
@@ -219,21 +256,22 @@ console.log(`demo e2e against ${BASE} with ${CHROMIUM}`);
 rmSync(SCREENSHOT.replace(/\.png$/, "-failure.png"), { force: true }); // a picture of an earlier failure would mislead
 await sandbox("POST", "/sandbox/reset");
 
-await step("the page loads with the login form filled in and the base URL set to its origin", async () => {
+await step("the page loads with the login form filled in, the base URL set to its origin, nothing else to type", async () => {
   const res = await page.goto(`${BASE}/`, { waitUntil: "load" });
   assert(res?.ok(), `GET / answered ${res?.status()}`);
   await page.getByRole("heading", { name: "Log in to your account" }).waitFor();
-  assert((await page.getByLabel("Username").inputValue()) === "demo", "Username is not prefilled with demo");
-  assert((await page.getByLabel("Password").inputValue()) === "demo-password", "Password is not prefilled");
+  assert((await page.getByLabel("Username", { exact: true }).inputValue()) === "demo", "Username is not prefilled with demo");
+  assert((await page.getByLabel("Password", { exact: true }).inputValue()) === "demo-password", "Password is not prefilled");
   const base = await page.getByLabel("Base URL").inputValue();
   assert(base === new URL(BASE).origin, `Base URL is "${base}", expected the page's origin ${new URL(BASE).origin}`);
+  assert((await page.getByRole("textbox").count()) === 2, "the login form asks for more than a username and a URL");
   await button("Log in").waitFor();
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-login.png"), fullPage: true });
 });
 
 await step("a wrong password is refused with the API's message next to the form", async () => {
-  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByLabel("Password", { exact: true }).fill("not-the-password");
   await button("Log in").click();
   const alert = page.locator("#login-form").getByRole("alert");
   await untilText("the login error", alert, /didn't recognize the username or password/i);
@@ -250,7 +288,7 @@ const deadPort = await new Promise((resolve) => {
 });
 
 await step("the API being unreachable (a wrong base URL) is shown as a readable message", async () => {
-  await page.getByLabel("Password").fill("demo-password");
+  await page.getByLabel("Password", { exact: true }).fill("demo-password");
   await page.getByLabel("Base URL").fill(`http://127.0.0.1:${deadPort}`);
   await button("Log in").click();
   const alert = page.locator("#login-form").getByRole("alert");
@@ -259,10 +297,18 @@ await step("the API being unreachable (a wrong base URL) is shown as a readable 
   await page.getByLabel("Base URL").fill(new URL(BASE).origin);
 }, { failedLoads: [new RegExp(`^http://127\\.0\\.0\\.1:${deadPort}/`)] });
 
-await step("logging in shows the account's servers grouped by group", async () => {
+await step("logging in shows both data centers, picked, and their servers by group, with no request per server", async () => {
+  const since = requests.length;
   await button("Log in").click();
   await page.getByRole("heading", { name: "Servers", level: 1 }).waitFor();
   await untilText("the session in the top bar", page.getByRole("banner"), /DEMO · WA1.*demo/);
+  const picker = page.getByRole("group", { name: "Data centers" });
+  for (const dc of ["WA1", "VA1"]) {
+    const dcBox = picker.getByRole("checkbox", { name: new RegExp(`^${dc}\\b`) });
+    await dcBox.waitFor();
+    assert(await dcBox.isChecked(), `data center ${dc} is not picked by default`);
+  }
+  assert((await picker.getByRole("checkbox").count()) === 2, "the picker does not list exactly the account's two data centers");
   await checkbox("WA1DEMOWEB01").waitFor();
   for (const [server, group] of [["WA1DEMOWEB01", "WA1 Hardware / Web"], ["WA1DEMODB01", "WA1 Hardware / Database"],
     ["WA1DEMONGT01", "WA1 Hardware / Batch / Nightly"], ["VA1DEMORPT01", "VA1 Hardware / Reports"]]) {
@@ -278,9 +324,18 @@ await step("logging in shows the account's servers grouped by group", async () =
   assert((await cell("WA1DEMOWEB01", "Snapshot")) === "none", "WA1DEMOWEB01 shows a snapshot it does not have");
   const rows = await serversTable().getByRole("checkbox").count();
   assert(rows === 12 + 6 + 1, `expected 12 server, 6 group and 1 select-all checkboxes, got ${rows}`);
+  // What loading the account cost: the login, the data center list, and a few reads per data center; never one
+  // per server (12 servers here).
+  await sleep(300);
+  const sent = apiRequests(since).map((r) => `${r.method} ${new URL(r.url).pathname}${new URL(r.url).search}`);
+  console.log(`     loading the account: ${sent.length} API requests: ${sent.join(", ")}`);
+  assert(!sent.some((r) => /^GET \/v2\/servers\//.test(r)), `a Get Server request was sent: ${sent.join(", ")}`);
+  assert(sent.filter((r) => /^GET \/v2\/datacenters\/DEMO$/i.test(r)).length === 1, `not one data center list: ${sent.join(", ")}`);
+  assert(sent.filter((r) => /serverDetail=detailed/.test(r)).length === 2, `not one detailed read per data center: ${sent.join(", ")}`);
+  assert(sent.length <= 2 + 4 * 2, `${sent.length} requests to load two data centers: ${sent.join(", ")}`);
 });
 
-await step("every control has a label, and every server's checkbox is named after the server", async () => {
+await step("every control has a label, every operation has its button, and every server's checkbox its name", async () => {
   const unlabelled = await page.evaluate(() => {
     const visible = (node) => node.offsetParent !== null || node.getClientRects().length > 0;
     const named = (node) =>
@@ -293,11 +348,59 @@ await step("every control has a label, and every server's checkbox is named afte
       .map((node) => node.outerHTML.slice(0, 120));
   });
   assert(unlabelled.length === 0, `controls without a label: ${unlabelled.join(" | ")}`);
-  for (const name of ["Shut down", "Reset", "Power on", "Archive", "Create snapshot", "Archive group", "Refresh"]) {
+  for (const name of [...OPERATION_BUTTONS, "Archive group", "Refresh"]) {
     assert(await button(name).isVisible(), `no visible "${name}" button`);
   }
   assert(await page.getByLabel("Days").isVisible(), "no Days field");
   assert(await page.getByLabel("Group", { exact: true }).isVisible(), "no Group picker");
+});
+
+await step("each operation is offered only when the selected servers' state allows it, and says why not", async () => {
+  await select();
+  for (const name of OPERATION_BUTTONS) {
+    const { disabled, why } = await offer(name);
+    assert(disabled && /Select/.test(why), `with nothing selected, "${name}" is offered (or says "${why}")`);
+  }
+  const expect = async (servers, allowed, refused) => {
+    await select(...servers);
+    for (const name of OPERATION_BUTTONS) {
+      const { disabled, why } = await offer(name);
+      const reason = refused[name];
+      if (reason) assert(disabled && reason.test(why), `for ${servers}, "${name}" should be refused with ${reason}; got ${disabled} "${why}"`);
+      else if (allowed === "all" || allowed.includes(name)) assert(!disabled, `for ${servers}, "${name}" is refused: "${why}"`);
+    }
+  };
+  await expect(["WA1DEMOWEB01"], "all", { "Power on": /WA1DEMOWEB01 is already started/, "Stop maintenance": /not in maintenance/ });
+  await expect(["WA1DEMOWEB03"], ["Power on", "Start maintenance", "Create snapshot", "Archive"], {
+    "Power off": /already stopped/, "Shut down": /already stopped/, Pause: /stopped/, Reboot: /stopped/, Reset: /stopped/,
+  });
+  await expect(["WA1DEMODB03"], ["Stop maintenance", "Reboot"], { "Start maintenance": /already in maintenance/ });
+  await expect(["WA1DEMOOLD01"], [], Object.fromEntries(OPERATION_BUTTONS.map((name) => [name, /WA1DEMOOLD01 is archived/])));
+  // A mixed selection: one server that cannot take it is enough to refuse, and it is named.
+  await expect(["WA1DEMOWEB01", "WA1DEMOWEB03"], ["Start maintenance", "Archive"], { Reboot: /WA1DEMOWEB03 is stopped/ });
+  // A refused button still reaches the keyboard, and pressing it says why, visibly, and sends nothing.
+  const since = requests.length;
+  await button("Reboot").focus();
+  await untilText("the visible reason", page.locator("#why-not"), /Reboot is not available: WA1DEMOWEB03 is stopped/);
+  await page.keyboard.press("Enter");
+  await untilText("the refusal", page.locator("#action-error"), /Reboot is not available/);
+  await sleep(300);
+  assert(apiRequests(since).length === 0, "a refused operation sent a request");
+});
+
+await step("the Requests log lists the session's requests, newest first: method, path, status and time, no secret", async () => {
+  const log = requestLog();
+  const lines = (await log.locator(":scope > *").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+  assert(lines.length >= 4, `the log has ${lines.length} entries`);
+  assert(lines.some((l) => /^POST \/v2\/authentication\/login 400 \d+ ms$/.test(l)), `no refused login: ${lines.join(" | ")}`);
+  assert(lines.some((l) => /^GET \/v2\/datacenters\/DEMO 200 \d+ ms$/i.test(l)), `no data center list: ${lines.join(" | ")}`);
+  assert(lines.some((l) => /^GET \/v2\/groups\/DEMO\/[0-9a-f]{32}\?serverDetail=detailed 200 \d+ ms$/i.test(l)), `no detailed group read: ${lines.join(" | ")}`);
+  // Newest first: the successful login comes after (below) the group reads it led to.
+  const login = lines.findIndex((l) => /^POST \/v2\/authentication\/login 200/.test(l));
+  const read = lines.findIndex((l) => /serverDetail=detailed/.test(l));
+  assert(login > read && read >= 0, `the log is not newest first: ${lines.join(" | ")}`);
+  const all = await textOf(log);
+  assert(!/demo-password|not-the-password|bearer|eyJ[\w-]{8,}/i.test(all), "the request log shows a secret");
 });
 
 await step("Shut down WA1DEMOWEB01: queued, a job followed to success, the table shows it stopped", async () => {
@@ -305,8 +408,8 @@ await step("Shut down WA1DEMOWEB01: queued, a job followed to success, the table
   const { entry } = await runOperation({
     click: () => button("Shut down").click(), title: /^Shut down WA1DEMOWEB01$/, servers: ["WA1DEMOWEB01"],
   });
-  assert(/queued/i.test(await textOf(entry)), "the entry does not say the server was queued");
-  assert((await entry.getByRole("progressbar").count()) === 1, "expected one progress bar for the one job");
+  assert(/Job \S+/.test(await textOf(entry)), "the entry does not show the job it followed");
+  assert(/1 of 1 server settled/.test(await textOf(entry)), "the entry does not count the settled server");
   await untilCell("WA1DEMOWEB01", "Power", /^stopped$/);
 });
 
@@ -330,6 +433,15 @@ await step("Reset WA1DEMOWEB02, with the keyboard only (Space ticks the box, Tab
   assert(reached === "Reset", "Reset was not reached");
   await runOperation({ click: () => page.keyboard.press("Enter"), title: /^Reset WA1DEMOWEB02$/, servers: ["WA1DEMOWEB02"] });
   await untilCell("WA1DEMOWEB02", "Power", /^started$/);
+});
+
+await step("Pause, Power off, Power on, Start maintenance and Stop maintenance of VA1DEMORPT02 each take effect", async () => {
+  for (const [name, column, value] of [["Pause", "Power", /^paused$/], ["Power off", "Power", /^stopped$/],
+    ["Power on", "Power", /^started$/], ["Start maintenance", "Maintenance", /^maintenance$/], ["Stop maintenance", "Maintenance", /^off$/]]) {
+    await select("VA1DEMORPT02");
+    await runOperation({ click: () => button(name).click(), title: new RegExp(`^${name} VA1DEMORPT02$`), servers: ["VA1DEMORPT02"] });
+    await untilCell("VA1DEMORPT02", column, value);
+  }
 });
 
 await step("an 11-day snapshot is refused in the page with a visible message, and no request is sent", async () => {
@@ -381,23 +493,27 @@ await step("Archive WA1DEMOWEB03 (after confirming): the table shows it archived
   await untilCell("WA1DEMOWEB03", "Status", /^archived$/);
 });
 
-await step("a server the API does not queue shows its errorMessage, next to one that is queued", async () => {
-  await select("WA1DEMOWEB03", "WA1DEMOBAT01"); // WEB03 is archived now; BAT01 is stopped and can be powered on
+await step("a server the API does not queue (archived meanwhile elsewhere) shows its reason, next to one queued", async () => {
+  await select("WA1DEMOBAT01", "WA1DEMONGT02"); // both stopped: Power on applies to both, as far as the page knows
+  await elsewhere("archive", ["WA1DEMONGT02"]); // ...but someone else archives NGT02 before the click
   const { entry } = await runOperation({
-    click: () => button("Power on").click(), title: /^Power on WA1DEMOWEB03, WA1DEMOBAT01$/,
+    click: () => button("Power on").click(), title: /^Power on WA1DEMOBAT01, WA1DEMONGT02$/,
     servers: ["WA1DEMOBAT01"], state: /^Partly done$/,
   });
-  const header = entry.getByRole("rowheader", { name: "WA1DEMOWEB03", exact: true });
-  const web03 = await textOf(entry.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "WA1DEMOWEB03" }) }));
-  assert(/not queued.*Not queued/i.test(web03), `WA1DEMOWEB03's line does not say not queued: "${web03}"`);
+  const header = entry.getByRole("rowheader", { name: "WA1DEMONGT02", exact: true });
+  const line = await textOf(entry.getByRole("row").filter({ has: header }));
+  assert(line === "WA1DEMONGT02 Not queued", `WA1DEMONGT02's line is "${line}", expected one "Not queued" badge`);
+  assert(!/\bnot queued\b/.test(await textOf(entry)), "another spelling of Not queued is shown");
   const reason = "The operation cannot be queued because the server cannot be found or it is not in a valid state.";
   assert(await entry.getByText(reason, { exact: true }).isVisible(), "the API's errorMessage is not shown");
-  // ...and it is tied to the server's row: a screen reader reads it as that row's description.
+  // ...tied to the server's row: a screen reader reads it as that row's description.
   const describedBy = await header.getAttribute("aria-describedby");
   const description = describedBy && await textOf(page.locator(`[id="${describedBy}"]`));
-  assert(description === reason, `WA1DEMOWEB03's row is described by "${description}"`);
+  assert(description === reason, `WA1DEMONGT02's row is described by "${description}"`);
+  // The server never queued is settled at once: the bar counts it, it is never called done.
+  assert(/2 of 2 servers settled/.test(await textOf(entry)), "the bar does not count both servers as settled");
   await untilCell("WA1DEMOBAT01", "Power", /^started$/);
-  assert((await cell("WA1DEMOWEB03", "Status")) === "archived", "WA1DEMOWEB03 changed although it was not queued");
+  await untilCell("WA1DEMONGT02", "Status", /^archived$/);
 });
 
 await step("Archive group WA1 Hardware / Batch: the group and its subgroup's servers end up archived", async () => {
@@ -420,7 +536,7 @@ await step("Archive group WA1 Hardware / Batch: the group and its subgroup's ser
   assert((await cell("WA1DEMOWEB01", "Status")) === "active", "a server outside the group was archived");
 });
 
-await step("Cancel stops a wait in flight (jobs made to hang): no more polls, the page keeps working", async () => {
+await step("while a job executes the bar is indeterminate and says so; Cancel stops the wait, the page keeps working", async () => {
   await sandbox("PUT", "/sandbox/faults", { jobs: "hang" });
   await select("WA1DEMODB01");
   const before = await operations().count();
@@ -429,14 +545,16 @@ await step("Cancel stops a wait in flight (jobs made to hang): no more polls, th
   const entry = operations().first();
   assert(/^Shut down WA1DEMODB01$/.test(await textOf(entry.getByRole("heading"))), "wrong entry");
   const bar = entry.getByRole("progressbar");
-  // Live progress: the job's status line counts its checks as wait's onProgress reports them.
+  // Live progress: the job's line counts its checks as wait's onProgress reports them.
   const checks = async () => Number((await textOf(entry.getByText(/\d+ checks?$/))).match(/(\d+) checks?$/)?.[1] ?? 0);
-  await until("the job to be executing", async () => {
-    const value = await bar.evaluate((node) => node.value);
-    return [value > 0 && value < 100 && /executing/.test(await textOf(entry)), value];
+  await until("the job to be executing, with an indeterminate bar", async () => {
+    const [position, valueText] = await bar.evaluate((node) => [node.position, node.getAttribute("aria-valuetext")]);
+    const row = await textOf(entry.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "WA1DEMODB01" }) }));
+    return [position === -1 && valueText === "Executing" && row === "WA1DEMODB01 Executing", { position, valueText, row }];
   });
   const firstCount = await checks();
   await until("another round of polls", async () => [(await checks()) > firstCount, await checks()], 10_000);
+  assert((await bar.evaluate((node) => node.position)) === -1, "the bar shows a share while nothing has settled");
   await untilText("the entry to be waiting", entry.getByRole("status"), /^Waiting$/);
   await entry.getByRole("button", { name: "Cancel" }).click();
   await untilText("the entry to show it was cancelled", entry.getByRole("status"), /^Cancelled$/, 5_000);
@@ -444,7 +562,7 @@ await step("Cancel stops a wait in flight (jobs made to hang): no more polls, th
   assert(/keeps running/.test(note), `the cancelled entry does not explain itself: "${note}"`);
   assert((await entry.getByRole("button", { name: "Cancel" }).count()) === 0 ||
     !(await entry.getByRole("button", { name: "Cancel" }).isVisible()), "Cancel is still offered");
-  const polls = () => requests.filter((r) => /\/v2\/operations\/[^/]+\/status\//.test(r.url)).length;
+  const polls = () => requests.filter(isPoll).length;
   const after = polls();
   await sleep(3_500); // longer than the largest poll interval the page uses
   assert(polls() === after, `the page kept polling after Cancel (${polls() - after} more status requests)`);
@@ -455,30 +573,99 @@ await step("Cancel stops a wait in flight (jobs made to hang): no more polls, th
   await untilCell("WA1DEMODB02", "Power", /^started$/);
 });
 
-await step("a server error (HTML 502 from a proxy) while refreshing is shown readably, and Refresh recovers", async () => {
+await step("a data center that fails to load (HTML 502) shows its error beside its own rows; the other loads", async () => {
   await sandbox("PUT", "/sandbox/faults", { failNext: ["html502"] });
   await button("Refresh").click();
-  const alert = page.locator("#table-error");
+  const alert = serversTable().getByRole("alert");
   const text = await untilText("the 502 message", alert, /502/);
   assert(!/<[a-z!]/i.test(text), `the error shows raw markup: "${text}"`);
   assert(/Try again/.test(text), `the error does not say what to do: "${text}"`);
-  // The data centers load in parallel, so either may take the 502; the other one's servers are still shown.
   const failed = text.match(/data center (WA1|VA1)/)?.[1];
   assert(failed, `the message does not name the data center that failed: "${text}"`);
-  await checkbox(failed === "WA1" ? "VA1DEMORPT01" : "WA1DEMOWEB01").waitFor();
-  assert((await checkbox(failed === "WA1" ? "WA1DEMOWEB01" : "VA1DEMORPT01").count()) === 0, "the failed data center's rows are still shown as if fresh");
+  // The failed data center's rows stay, beside its error, marked as not updated (not selectable); the other's are fresh.
+  const [mine, other] = failed === "WA1" ? ["WA1DEMOWEB01", "VA1DEMORPT01"] : ["VA1DEMORPT01", "WA1DEMOWEB01"];
+  const section = serversTable().getByRole("rowgroup").filter({ has: page.getByRole("alert") });
+  assert((await textOf(section)).startsWith(failed), `the error is not in ${failed}'s section: "${await textOf(section)}"`);
+  assert(await checkbox(mine).isDisabled(), `${mine}, not updated, can still be selected`);
+  assert(await checkbox(other).isEnabled(), `${other}, loaded, cannot be selected`);
   await button("Refresh").click();
-  await until("the error to clear", async () => [!(await alert.isVisible()), await textOf(alert)]);
+  await until("the error to clear", async () => [(await alert.count()) === 0, await alert.count()]);
+  assert(await checkbox(mine).isEnabled(), `${mine} is still marked not updated`);
+}, { failedLoads: [/\/v2\/(datacenters|groups)\//] });
+
+await step("the token expires: a dialog asks for the password, and the running wait and the table carry on", async () => {
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await sandbox("PUT", "/sandbox/faults", { jobMs: 4000 });
+  await select("WA1DEMOWEB02");
+  const before = await operations().count();
+  await button("Reboot").click();
+  await until("the reboot entry", async () => [(await operations().count()) === before + 1, null]);
+  const entry = operations().first();
+  await untilText("the reboot to be waiting", entry.getByRole("status"), /^Waiting$/);
+  await sandbox("PUT", "/sandbox/faults", { expireTokens: true, jobMs: 1500 });
+  await button("Refresh").click();
+  const dialog = page.getByRole("dialog", { name: "Your session has expired" });
+  await dialog.waitFor();
+  // The page is not emptied while it asks: the rows are still there behind the dialog.
+  assert((await checkbox("WA1DEMOWEB01").count()) === 1, "the table was emptied when the token expired");
+  await dialog.getByLabel("Password").fill("not-the-password");
+  await dialog.getByRole("button", { name: "Log in" }).click();
+  await untilText("the dialog's error", dialog.getByRole("alert"), /didn't recognize/i);
+  await dialog.getByLabel("Password").fill("demo-password");
+  await dialog.getByRole("button", { name: "Log in" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  assert((await page.getByLabel("Password", { exact: true }).count()) === 1, "the dialog's password field stayed in the page");
+  await untilText("the reboot to end", entry.getByRole("status"), /^Succeeded$/);
+  await untilText("the table to be read again", page.locator("#servers-meta"), /updated/);
   await checkbox("WA1DEMOWEB01").waitFor();
-}, { failedLoads: [/\/v2\/datacenters\//] });
+  assert(!(await serversTable().getByRole("alert").count()), "a data center error is shown after logging in again");
+  assert(await page.evaluate(() => window.__sameDocument === true), "the page was reloaded");
+  const lines = (await requestLog().locator(":scope > *").allTextContents()).join(" | ");
+  assert(/ 401 /.test(lines), `the log shows no 401: ${lines}`);
+  assert(!/demo-password|not-the-password|bearer|eyJ[\w-]{8,}/i.test(lines), "the request log shows a secret");
+}, { failedLoads: [/\/v2\//] });
+
+await step("a reboot's wait survives a page reload: log in again, the activity comes back and ends succeeded", async () => {
+  await sandbox("PUT", "/sandbox/faults", { jobMs: 6000 });
+  await select("WA1DEMOWEB01");
+  const before = await operations().count();
+  await button("Reboot").click();
+  await until("the reboot entry", async () => [(await operations().count()) === before + 1, null]);
+  await untilText("the reboot to be waiting", operations().first().getByRole("status"), /^Waiting$/);
+  await page.reload({ waitUntil: "load" });
+  await page.getByRole("heading", { name: "Log in to your account" }).waitFor();
+  await untilText("the note about the running operation", page.getByRole("status").filter({ hasText: /still running/ }), /1 operation was still running/);
+  const kept = await page.evaluate(() => JSON.stringify(sessionStorage));
+  assert(kept.includes("WA1DEMOWEB01"), "the running reboot is not kept in sessionStorage");
+  assert(!/demo-password|bearer|eyJ[\w-]{8,}/i.test(kept), "sessionStorage holds the password or a token");
+  await button("Log in").click();
+  await page.getByRole("heading", { name: "Servers", level: 1 }).waitFor();
+  await until("the activity list to come back", async () => [(await operations().count()) === before + 1, await operations().count()]);
+  const entry = operations().first();
+  assert(/^Reboot WA1DEMOWEB01$/.test(await textOf(entry.getByRole("heading"))), "the reboot is not the newest entry");
+  const final = await untilEnded(entry, "Reboot WA1DEMOWEB01");
+  assert(final === "Succeeded", `the resumed reboot ended "${final}"`);
+  assert(/1 of 1 server settled/.test(await textOf(entry)), "the resumed entry does not count its server");
+  assert(await operations().filter({ hasText: "Archive group WA1 Hardware / Batch" }).count() === 1, "the earlier entries did not come back");
+  await sandbox("PUT", "/sandbox/faults", { jobMs: 1500 });
+});
 
 await step("server-provided strings are shown as text, never run as HTML", async () => {
   const hostile = `<img src=x onerror="window.__injected=1">Web <b>front</b>`;
-  await page.route("**/v2/servers/*/WA1DEMOWEB01", async (route) => {
+  const detailed = (url) => url.pathname.startsWith("/v2/groups/") && url.searchParams.get("serverDetail") === "detailed";
+  const tamper = (group) => {
+    for (const server of group.servers ?? []) {
+      if (server.id === "WA1DEMOWEB01") {
+        server.description = hostile;
+        server.details.snapshots = [{ name: "<script>window.__injected=2</script>", links: [] }];
+      }
+    }
+    for (const child of group.groups ?? []) tamper(child);
+  };
+  await page.route(detailed, async (route) => {
     const response = await route.fetch();
     const json = await response.json();
-    json.description = hostile;
-    json.details.snapshots = [{ name: "<script>window.__injected=2</script>", links: [] }];
+    tamper(json);
     await route.fulfill({ response, json });
   });
   await button("Refresh").click();
@@ -487,15 +674,21 @@ await step("server-provided strings are shown as text, never run as HTML", async
   assert((await row.locator("img, b, script").count()) === 0, "markup from the API became elements");
   assert((await row.getByText(hostile, { exact: true }).count()) === 1, "the description is not shown verbatim");
   assert((await page.evaluate(() => window.__injected)) === undefined, "markup from the API ran");
-  await page.unroute("**/v2/servers/*/WA1DEMOWEB01");
+  await page.unroute(detailed);
   await button("Refresh").click();
   await untilText("the real description", serverRow("WA1DEMOWEB01"), /Web front end 1/);
 });
 
+await step("the Requests log stays bounded", async () => {
+  const count = await requestLog().locator(":scope > *").count();
+  assert(count > 0 && count <= 50, `the log holds ${count} entries`);
+});
+
 await step("full-page screenshot saved", async () => {
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await select("WA1DEMOWEB02");
   await page.locator("body").click({ position: { x: 1, y: 1 } }); // no focus ring or hover in the picture
-  // Tall enough that the activity panel (sticky, as tall as the window) shows every entry in the picture.
+  // Tall enough that the side panels (sticky, as tall as the window) show their entries in the picture.
   await page.setViewportSize({ width: 1440, height: 1500 });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`     ${path.relative(process.cwd(), SCREENSHOT)}`);
@@ -508,6 +701,7 @@ await step("Log out returns to the login form and forgets the account's data", a
   assert((await checkbox("WA1DEMOWEB01").count()) === 0, "the old rows are still in the page");
   assert((await operations().count()) === 0, "the old activity is still in the page");
   assert(!(await page.getByRole("banner").getByText("DEMO · WA1").isVisible()), "the top bar still shows the account");
+  assert(!(await page.evaluate(() => JSON.stringify(sessionStorage))).includes("WA1DEMOWEB01"), "sessionStorage still holds the operations");
 });
 
 await step("no console error and no page error in the whole run", async () => {
