@@ -173,12 +173,15 @@ function logRequest(entry) {
   requestCount++;
   const ok = typeof entry.status === "number" && entry.status < 400;
   const outcome = typeof entry.status === "number" ? String(entry.status) : (entry.kind ?? "no answer");
-  const line = el("div", { class: `req ${ok ? "" : "bad"}` },
+  // Spaces between the parts, so that the line reads (and is announced) as "GET /v2/... 200 12 ms".
+  const parts = [
     el("span", { class: "req-method" }, entry.method),
     el("span", { class: "req-path", title: pathOf(entry.url) }, pathOf(entry.url)),
     el("span", { class: "req-status" }, outcome),
     el("span", { class: "req-time" }, `${Math.round(entry.durationMs ?? 0)} ms`),
-    entry.attempt > 1 ? el("span", { class: "req-attempt" }, `attempt ${entry.attempt}`) : null);
+    entry.attempt > 1 ? el("span", { class: "req-attempt" }, `attempt ${entry.attempt}`) : null,
+  ].filter(Boolean);
+  const line = el("div", { class: `req ${ok ? "" : "bad"}` }, parts.flatMap((part, i) => (i ? [" ", part] : [part])));
   const log = $("#requests");
   log.prepend(line);
   while (log.children.length > REQUEST_LOG_MAX) log.lastElementChild.remove();
