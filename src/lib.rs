@@ -20,6 +20,8 @@
 // The shipped wasm leaves std out (see the `std` feature in Cargo.toml); the code uses `core` and `alloc` paths,
 // which mean the same with or without it.
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+// Items only the crate uses say so (`pub(crate)`), so the public surface is exactly what is exported.
+#![warn(unreachable_pub)]
 
 extern crate alloc;
 

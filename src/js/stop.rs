@@ -18,7 +18,7 @@ use crate::Error;
 
 /// Why a call was cut short.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// The caller's signal fired.
     Aborted,
     /// The deadline passed (the value is the timeout in ms).
@@ -27,7 +27,7 @@ pub enum Stop {
 
 impl Stop {
     /// The core error for this stop.
-    pub fn to_error(self) -> Error {
+    pub(crate) fn to_error(self) -> Error {
         match self {
             Stop::Aborted => Error::aborted(),
             Stop::Deadline(ms) => Error::timeout(ms),
@@ -36,7 +36,7 @@ impl Stop {
 }
 
 /// How a raced promise ended.
-pub enum Raced {
+pub(crate) enum Raced {
     /// It settled with a value.
     Value(JsValue),
     /// It rejected (and no stop happened).
@@ -49,7 +49,7 @@ pub enum Raced {
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 /// Links a caller's signal and an optional deadline to one call; see the module docs.
-pub struct Stopper {
+pub(crate) struct Stopper {
     state: Rc<Cell<Option<Stop>>>,
     stopped: Promise,
     controller: AbortController,
@@ -60,7 +60,7 @@ pub struct Stopper {
 impl Stopper {
     /// Starts watching `signal` (an `AbortSignal`-like object, already checked by the caller) and a deadline
     /// `timeout_ms` from now. Fails with kind `aborted` when the signal is already aborted, so nothing is sent.
-    pub fn new(signal: Option<&JsValue>, timeout_ms: Option<f64>) -> Result<Self, Error> {
+    pub(crate) fn new(signal: Option<&JsValue>, timeout_ms: Option<f64>) -> Result<Self, Error> {
         if let Some(sig) = signal {
             if Reflect::get(sig, &"aborted".into())
                 .map(|v| v.is_truthy())
@@ -121,17 +121,17 @@ impl Stopper {
     }
 
     /// The stop that happened, if any.
-    pub fn stop(&self) -> Option<Stop> {
+    pub(crate) fn stop(&self) -> Option<Stop> {
         self.state.get()
     }
 
     /// The signal of the SDK's own controller, to hand to `fetch`.
-    pub fn signal(&self) -> AbortSignal {
+    pub(crate) fn signal(&self) -> AbortSignal {
         self.controller.signal()
     }
 
     /// Waits for `promise`, or for the signal / deadline, whichever comes first.
-    pub async fn race(&self, promise: &Promise) -> Raced {
+    pub(crate) async fn race(&self, promise: &Promise) -> Raced {
         if let Some(s) = self.stop() {
             return Raced::Stopped(s);
         }
@@ -145,7 +145,7 @@ impl Stopper {
     }
 
     /// Waits until the signal fires or the deadline passes (a sleep that an abort cuts short).
-    pub async fn until_stopped(&self) -> Stop {
+    pub(crate) async fn until_stopped(&self) -> Stop {
         if self.stop().is_none() {
             let _ = JsFuture::from(self.stopped.clone()).await;
         }

@@ -10,11 +10,13 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use js_sys::{Array, Date, Function, Math};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Date, Function, Math};
+use wasm_bindgen::JsValue;
 
-use super::client::{Answer, Inner};
-use super::convert::{self, get, positive_ms, CallOptions};
+use super::callback;
+use super::convert::{self, positive_ms, CallOptions};
+use super::object::{self, field};
+use super::sender::{Answer, Inner};
 use super::stop::{Stop, Stopper};
 use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::shape::{self, check_unchanged};
@@ -24,7 +26,7 @@ use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
 use crate::{Error, ErrorKind};
 
 /// A checked `wait` call, ready to run.
-pub struct Prepared {
+pub(crate) struct Prepared {
     target: WaitTarget,
     options: WaitOptions,
     signal: Option<JsValue>,
@@ -32,10 +34,10 @@ pub struct Prepared {
 }
 
 /// Checks the target and the options of `wait` (before anything is sent).
-pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
+pub(crate) fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
     let target = if let Some(id) = target.as_string() {
         WaitTarget::Job(StatusId::parse(&id)?)
-    } else if Array::is_array(target) {
+    } else if object::is_array(target) {
         check_unchanged(target, &shape::SERVER_OPERATIONS).map_err(|why| {
             Error::validation(
                 "target",
@@ -61,24 +63,15 @@ pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
     let options = convert::options(options, "options")?;
     let defaults = WaitOptions::default();
     let wait = WaitOptions {
-        timeout_ms: positive_ms(&get(&options, "timeoutMs"), "timeoutMs")?
+        timeout_ms: positive_ms(&field(&options, "timeoutMs")?, "timeoutMs")?
             .unwrap_or(defaults.timeout_ms),
-        min_poll_ms: positive_ms(&get(&options, "minPollMs"), "minPollMs")?
+        min_poll_ms: positive_ms(&field(&options, "minPollMs")?, "minPollMs")?
             .unwrap_or(defaults.min_poll_ms),
-        max_poll_ms: positive_ms(&get(&options, "maxPollMs"), "maxPollMs")?
+        max_poll_ms: positive_ms(&field(&options, "maxPollMs")?, "maxPollMs")?
             .unwrap_or(defaults.max_poll_ms),
     };
     wait.validate()?;
-    let on_progress = get(&options, "onProgress");
-    let on_progress = if on_progress.is_undefined() {
-        None
-    } else {
-        Some(
-            on_progress
-                .dyn_into::<Function>()
-                .map_err(|_| Error::validation("onProgress", "must be a function"))?,
-        )
-    };
+    let on_progress = convert::function(&options, "onProgress", "must be a function")?;
     // Only the signal is taken from the call options: `timeoutMs` here is the whole wait's deadline.
     let signal = CallOptions::read(&options)?.signal;
     Ok(Prepared {
@@ -90,7 +83,7 @@ pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
 }
 
 /// Runs a prepared wait to its end and converts the result.
-pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
+pub(crate) async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
     let mut waiter = Waiter::new(p.target, p.options, Date::now())?;
     // Status reads use the client's per-request time limit and the wait's signal.
     let call = CallOptions {
@@ -130,9 +123,7 @@ pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
                     }
                 }
                 if let Some(f) = &p.on_progress {
-                    let progress = convert::progress_to_js(&waiter.progress());
-                    // A throwing callback is the caller's bug; the wait goes on (see `Clc.wait`).
-                    let _ = f.call1(&JsValue::UNDEFINED, &progress);
+                    callback::notify(f, &convert::progress_to_js(&waiter.progress()));
                 }
             }
         }
