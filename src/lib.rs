@@ -27,6 +27,7 @@ extern crate alloc;
 
 pub mod error;
 pub mod json;
+pub mod listing;
 pub mod model;
 pub mod request;
 pub mod response;
