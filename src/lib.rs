@@ -26,6 +26,7 @@ extern crate alloc;
 pub mod error;
 pub mod json;
 pub mod model;
+pub mod redact;
 pub mod request;
 pub mod response;
 pub mod shape;
