@@ -29,6 +29,7 @@ pub mod model;
 pub mod redact;
 pub mod request;
 pub mod response;
+pub mod retry_after;
 pub mod shape;
 mod text;
 pub mod validate;

@@ -1,0 +1,247 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The session policies of the pure core: Retry-After, JWT expiry, result order, the request queue, the
+//! single-flight token refresh, and checked tokens.
+
+use proptest::prelude::*;
+
+mod retry_after {
+    use super::*;
+    use clc_wasm::retry_after::{civil_from_days, days_from_civil, delay_ms, MAX_DELAY_MS};
+
+    const DOC_MS: f64 = 784_111_777_000.0; // Sun, 06 Nov 1994 08:49:37 GMT
+
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const LONG_DAYS: [&str; 7] = [
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    ];
+
+    /// The civil time of `seconds` since 1970, the slow way (year by year, month by month), so the test does
+    /// not share the module's arithmetic: (year, month 0-11, day, hour, minute, second, weekday from Thursday).
+    fn civil(seconds: i64) -> (i64, usize, i64, i64, i64, i64, usize) {
+        let mut days = seconds.div_euclid(86_400);
+        let weekday = days.rem_euclid(7) as usize;
+        let rest = seconds.rem_euclid(86_400);
+        let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let mut year = 1970;
+        while days >= if leap(year) { 366 } else { 365 } {
+            days -= if leap(year) { 366 } else { 365 };
+            year += 1;
+        }
+        let lengths = [
+            31,
+            if leap(year) { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
+        let mut month = 0;
+        while days >= lengths[month] {
+            days -= lengths[month];
+            month += 1;
+        }
+        (
+            year,
+            month,
+            days + 1,
+            rest / 3600,
+            rest / 60 % 60,
+            rest % 60,
+            weekday,
+        )
+    }
+
+    fn imf_fixdate(seconds: i64) -> String {
+        let (y, mo, d, h, mi, s, wd) = civil(seconds);
+        format!(
+            "{}, {d:02} {} {y:04} {h:02}:{mi:02}:{s:02} GMT",
+            DAYS[wd], MONTHS[mo]
+        )
+    }
+
+    fn rfc850(seconds: i64) -> String {
+        let (y, mo, d, h, mi, s, wd) = civil(seconds);
+        let yy = y % 100;
+        format!(
+            "{}, {d:02}-{}-{yy:02} {h:02}:{mi:02}:{s:02} GMT",
+            LONG_DAYS[wd], MONTHS[mo]
+        )
+    }
+
+    fn asctime(seconds: i64) -> String {
+        let (y, mo, d, h, mi, s, wd) = civil(seconds);
+        format!(
+            "{} {} {d:>2} {h:02}:{mi:02}:{s:02} {y:04}",
+            DAYS[wd], MONTHS[mo]
+        )
+    }
+
+    #[test]
+    fn the_test_formatter_matches_the_rfc_example() {
+        assert_eq!(imf_fixdate(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(rfc850(784_111_777), "Sunday, 06-Nov-94 08:49:37 GMT");
+        assert_eq!(asctime(784_111_777), "Sun Nov  6 08:49:37 1994");
+    }
+
+    #[test]
+    fn delta_seconds() {
+        assert_eq!(delay_ms("0", DOC_MS), Some(0.0));
+        assert_eq!(delay_ms("120", DOC_MS), Some(120_000.0));
+        assert_eq!(delay_ms(" \t 007 ", f64::NAN), Some(7_000.0));
+        assert_eq!(delay_ms("86400", DOC_MS), Some(MAX_DELAY_MS));
+        assert_eq!(delay_ms("86401", DOC_MS), None, "more than a day is absurd");
+        assert_eq!(delay_ms("99999999999999999999999", DOC_MS), None);
+        for bad in [
+            "", " ", "-1", "+1", "1.5", "1e3", "12 s", "１２", "0x10", "1 2",
+        ] {
+            assert_eq!(delay_ms(bad, DOC_MS), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_three_date_forms() {
+        for date in [
+            "Sun, 06 Nov 1994 08:49:47 GMT",
+            "Sunday, 06-Nov-94 08:49:47 GMT",
+            "Sun Nov  6 08:49:47 1994",
+            " Sun, 06 Nov 1994 08:49:47 GMT\t",
+        ] {
+            assert_eq!(delay_ms(date, DOC_MS), Some(10_000.0), "{date:?}");
+        }
+        // A two-digit asctime day; the weekday is not held against the date (Nov 16 1994 was a Wednesday).
+        for date in ["Wed Nov 16 08:49:37 1994", "Sun Nov 16 08:49:37 1994"] {
+            assert_eq!(
+                delay_ms(date, DOC_MS + 9.0 * 86_400_000.0),
+                Some(86_400_000.0)
+            );
+        }
+        // In the past: now.
+        assert_eq!(delay_ms("Sun, 06 Nov 1994 08:49:36 GMT", DOC_MS), Some(0.0));
+        assert_eq!(delay_ms("Thu, 01 Jan 1970 00:00:00 GMT", DOC_MS), Some(0.0));
+        // More than a day ahead: absurd.
+        assert_eq!(delay_ms("Tue, 08 Nov 1994 08:49:37 GMT", DOC_MS), None);
+        // Leap days and leap seconds.
+        let leap_day = days_from_civil(2024, 2, 29) as f64 * 86_400_000.0;
+        assert_eq!(
+            delay_ms("Thu, 29 Feb 2024 00:00:01 GMT", leap_day),
+            Some(1000.0)
+        );
+        assert_eq!(
+            delay_ms("Thu, 29 Feb 2024 00:00:60 GMT", leap_day),
+            Some(60_000.0)
+        );
+        // No clock: a date cannot be placed.
+        assert_eq!(delay_ms("Sun, 06 Nov 1994 08:49:47 GMT", f64::NAN), None);
+        assert_eq!(
+            delay_ms("Sun, 06 Nov 1994 08:49:47 GMT", f64::INFINITY),
+            None
+        );
+    }
+
+    #[test]
+    fn malformed_dates() {
+        for bad in [
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 94 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Tue, 29 Feb 2100 08:49:37 GMT",
+            "Sun, 00 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:60:00 GMT",
+            "Sun, 06 Nov 1994 08:49:61 GMT",
+            "Sun, 06 Nov 1994 08-49-37 GMT",
+            "Xyz, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 06-Nov-94 08:49:37 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",
+            "Sun Nov 06 08:49:37 94",
+            "Sun Nov  6 08:49:37 1994 GMT",
+            "Sun,  06 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMTé",
+            "Sun, 06 Nov 1994 08:49:+7 GMT",
+        ] {
+            assert_eq!(delay_ms(bad, DOC_MS - 1000.0), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn two_digit_years_are_at_most_fifty_years_ahead() {
+        // Seen in 2060, "60" is 2060.
+        let now = days_from_civil(2060, 1, 1) as f64 * 86_400_000.0;
+        assert_eq!(
+            delay_ms("Thursday, 01-Jan-60 00:00:05 GMT", now),
+            Some(5000.0)
+        );
+        // Seen just before the turn of a century, "00" is the next year.
+        let now = days_from_civil(2099, 12, 31) as f64 * 86_400_000.0;
+        assert_eq!(
+            delay_ms("Friday, 01-Jan-00 00:00:00 GMT", now),
+            Some(86_400_000.0)
+        );
+        // "94" seen in 2026 is 1994, in the past.
+        let now = days_from_civil(2026, 12, 2) as f64 * 86_400_000.0;
+        assert_eq!(delay_ms("Sunday, 06-Nov-94 08:49:37 GMT", now), Some(0.0));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(value in any::<String>(), now in any::<f64>()) {
+            if let Some(delay) = delay_ms(&value, now) {
+                prop_assert!((0.0..=MAX_DELAY_MS).contains(&delay));
+            }
+        }
+
+        #[test]
+        fn never_panics_on_near_dates(
+            value in "[A-Za-z]{3,9},? [0-9 ]{1,2}[- ][A-Za-z]{3}[- ][0-9]{2,4} [0-9]{2}:[0-9]{2}:[0-9]{2}( GMT)?",
+            now in any::<f64>(),
+        ) {
+            if let Some(delay) = delay_ms(&value, now) {
+                prop_assert!((0.0..=MAX_DELAY_MS).contains(&delay));
+            }
+        }
+
+        #[test]
+        fn a_formatted_date_parses_back(seconds in 0i64..=253_402_300_799, ahead in 0i64..=86_400_000) {
+            let at = seconds * 1000;
+            let now = (at - ahead) as f64;
+            prop_assert_eq!(delay_ms(&imf_fixdate(seconds), now), Some(ahead as f64));
+            prop_assert_eq!(delay_ms(&asctime(seconds), now), Some(ahead as f64));
+            // Past dates are now.
+            prop_assert_eq!(delay_ms(&imf_fixdate(seconds), (at + ahead) as f64), Some(0.0));
+        }
+
+        #[test]
+        fn rfc850_dates_parse_back_near_now(seconds in 0i64..=253_402_300_799, ahead in 0i64..=86_400_000) {
+            let now = (seconds * 1000 - ahead) as f64;
+            prop_assert_eq!(delay_ms(&rfc850(seconds), now), Some(ahead as f64));
+        }
+
+        #[test]
+        fn civil_dates_round_trip(days in -1_000_000i64..=3_000_000) {
+            let (y, m, d) = civil_from_days(days);
+            prop_assert_eq!(days_from_civil(y, m, d), days);
+            if days >= 0 {
+                let (year, month, day, ..) = civil(days * 86_400);
+                prop_assert_eq!((y, m as usize, i64::from(d)), (year, month + 1, day));
+            }
+        }
+    }
+}
