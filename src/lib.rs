@@ -25,6 +25,7 @@ extern crate alloc;
 
 pub mod error;
 pub mod json;
+pub mod jwt;
 pub mod model;
 pub mod redact;
 pub mod request;

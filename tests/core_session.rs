@@ -245,3 +245,122 @@ mod retry_after {
         }
     }
 }
+
+mod jwt {
+    use super::*;
+    use clc_wasm::jwt::{claims_text, expires_at_ms};
+    use serde_json::{json, Value};
+
+    /// base64url without padding, written here so the test does not share the module's decoder.
+    fn b64url(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    fn token(claims: &str) -> String {
+        let header = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+        format!(
+            "{header}.{}.{}",
+            b64url(claims.as_bytes()),
+            b64url(b"signature bytes")
+        )
+    }
+
+    fn padded(text: &str) -> String {
+        format!("{text}{}", "=".repeat((4 - text.len() % 4) % 4))
+    }
+
+    #[test]
+    fn a_real_shaped_token() {
+        let claims = r#"{"sub":"demo","exp":1700000000,"name":"Zoë ✓"}"#;
+        let t = token(claims);
+        assert_eq!(claims_text(&t).as_deref(), Some(claims));
+        let value: Value = serde_json::from_str(&claims_text(&t).unwrap()).unwrap();
+        assert_eq!(expires_at_ms(&value), Some(1_700_000_000_000.0));
+    }
+
+    #[test]
+    fn padding_is_optional_but_must_be_right() {
+        for claims in [r#"{"exp":1}"#, r#"{"exp":12}"#, r#"{"exp":123}"#] {
+            let middle = b64url(claims.as_bytes());
+            let with = padded(&middle);
+            assert_eq!(
+                claims_text(&format!("h.{middle}.s")).as_deref(),
+                Some(claims)
+            );
+            assert_eq!(claims_text(&format!("h.{with}.s")).as_deref(), Some(claims));
+            if with != middle {
+                assert_eq!(
+                    claims_text(&format!("h.{with}=.s")),
+                    None,
+                    "too much padding"
+                );
+            }
+        }
+        assert_eq!(claims_text("h.e30=.s").as_deref(), Some("{}"));
+        assert_eq!(claims_text("h.e30==.s"), None);
+        assert_eq!(claims_text("h.e3=0.s"), None);
+    }
+
+    #[test]
+    fn what_is_not_a_jwt() {
+        let middle = b64url(br#"{"exp":1}"#);
+        for bad in [
+            String::new(),
+            "opaque-token".into(),
+            format!("h.{middle}"),
+            format!("h.{middle}.s.x"),
+            "h..s".into(),
+            "h.e30+.s".into(), // standard base64, not base64url
+            "h.e3/0.s".into(),
+            "h.e.s".into(), // one character is no whole byte
+            format!("h.{}.s", b64url(&[0xff, 0xfe, 0x00])), // not UTF-8
+        ] {
+            assert_eq!(claims_text(&bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_exp_claim() {
+        let exp = |v: Value| expires_at_ms(&v);
+        assert_eq!(exp(json!({"exp": 0})), Some(0.0));
+        assert_eq!(exp(json!({"exp": 1.5})), Some(1500.0));
+        assert_eq!(
+            exp(json!({"exp": 253_402_300_799_i64})),
+            Some(253_402_300_799_000.0)
+        );
+        assert_eq!(exp(json!({"exp": 253_402_300_800_i64})), None);
+        assert_eq!(exp(json!({"exp": -1})), None);
+        assert_eq!(exp(json!({"exp": "1700000000"})), None);
+        assert_eq!(exp(json!({"exp": null})), None);
+        assert_eq!(exp(json!({"nbf": 1})), None);
+        assert_eq!(exp(json!([1])), None);
+        assert_eq!(exp(json!(1_700_000_000)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in any::<String>()) {
+            if let Some(claims) = claims_text(&text) {
+                prop_assert!(!claims.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_claims_text_comes_back(claims in ".{1,200}", pad: bool) {
+            let middle = b64url(claims.as_bytes());
+            let middle = if pad { padded(&middle) } else { middle };
+            prop_assert_eq!(claims_text(&format!("x.{middle}.y")), Some(claims));
+        }
+    }
+}
