@@ -27,6 +27,7 @@ pub mod error;
 pub mod json;
 pub mod jwt;
 pub mod model;
+pub mod order;
 pub mod redact;
 pub mod request;
 pub mod response;

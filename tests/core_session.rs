@@ -364,3 +364,119 @@ mod jwt {
         }
     }
 }
+
+mod order {
+    use super::*;
+    use clc_wasm::order::{request_order, Placed};
+
+    fn pairs(placed: &[Placed]) -> Vec<(usize, Option<usize>)> {
+        placed.iter().map(|p| (p.returned, p.requested)).collect()
+    }
+
+    #[test]
+    fn lower_cased_and_reordered_answers_come_back_in_request_order() {
+        let requested = ["WA1ALIASWB01", "WA1ALIASWB02", "WA1ALIASWB03"];
+        let returned = ["wa1aliaswb03", "wa1aliaswb01", "wa1aliaswb02"];
+        assert_eq!(
+            pairs(&request_order(&requested, &returned)),
+            [(1, Some(0)), (2, Some(1)), (0, Some(2))]
+        );
+    }
+
+    #[test]
+    fn duplicates_missing_and_extra_entries() {
+        let requested = ["A", "B", "A", "C"];
+        let returned = ["x", "a", "b", "a", "A"];
+        assert_eq!(
+            pairs(&request_order(&requested, &returned)),
+            // The two requested "A"s take the first two "a"s; "C" has no answer; "x" and the third "A" are extra.
+            [
+                (1, Some(0)),
+                (2, Some(1)),
+                (3, Some(2)),
+                (0, None),
+                (4, None)
+            ]
+        );
+        assert!(request_order(&["A"], &[]).is_empty());
+        assert_eq!(
+            pairs(&request_order(&[], &["a", "b"])),
+            [(0, None), (1, None)]
+        );
+    }
+
+    #[test]
+    fn only_ascii_case_is_ignored() {
+        // 'İ' lower-cases to "i̇" in Unicode; IDs are ASCII, so it must stay different from 'i'.
+        assert_eq!(pairs(&request_order(&["İD"], &["id"])), [(0, None)]);
+        assert_eq!(pairs(&request_order(&["ÉA"], &["Éa"])), [(0, Some(0))]);
+    }
+
+    #[test]
+    fn five_thousand_ids() {
+        let requested: Vec<String> = (0..5000).map(|i| format!("WA1ALIASWB{i:05}")).collect();
+        let returned: Vec<String> = requested.iter().rev().map(|s| s.to_lowercase()).collect();
+        let req: Vec<&str> = requested.iter().map(String::as_str).collect();
+        let ret: Vec<&str> = returned.iter().map(String::as_str).collect();
+        let placed = request_order(&req, &ret);
+        assert_eq!(placed.len(), 5000);
+        for (i, p) in placed.iter().enumerate() {
+            assert_eq!((p.returned, p.requested), (4999 - i, Some(i)));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_returned_index_once(
+            requested in prop::collection::vec("[a-cA-C]{1,2}", 0..20),
+            returned in prop::collection::vec("[a-cA-C]{1,2}", 0..20),
+        ) {
+            let req: Vec<&str> = requested.iter().map(String::as_str).collect();
+            let ret: Vec<&str> = returned.iter().map(String::as_str).collect();
+            let placed = request_order(&req, &ret);
+            let mut seen: Vec<usize> = placed.iter().map(|p| p.returned).collect();
+            seen.sort_unstable();
+            prop_assert_eq!(seen, (0..returned.len()).collect::<Vec<_>>());
+            // Matches pair equal names, each requested index at most once and in increasing order, before
+            // every unmatched entry.
+            let matched: Vec<&Placed> = placed.iter().take_while(|p| p.requested.is_some()).collect();
+            prop_assert!(placed[matched.len()..].iter().all(|p| p.requested.is_none()));
+            for pair in matched.windows(2) {
+                prop_assert!(pair[0].requested < pair[1].requested);
+            }
+            for p in &matched {
+                let r = p.requested.unwrap();
+                prop_assert!(requested[r].eq_ignore_ascii_case(&returned[p.returned]));
+            }
+            // Nothing that could have matched was left out: an unmatched entry's name has no requested ID
+            // left over for it.
+            for p in &placed[matched.len()..] {
+                let name = returned[p.returned].to_ascii_lowercase();
+                let asked = requested.iter().filter(|r| r.to_ascii_lowercase() == name).count();
+                let taken = matched.iter().filter(|m| returned[m.returned].to_ascii_lowercase() == name).count();
+                prop_assert_eq!(asked, taken);
+            }
+        }
+
+        #[test]
+        fn shuffled_lower_cased_answers_come_back(ids in prop::collection::hash_set("[A-Z0-9]{4,12}", 0..50), seed: u64) {
+            let requested: Vec<String> = ids.into_iter().collect();
+            // A permutation from the seed (a simple LCG shuffle).
+            let mut order: Vec<usize> = (0..requested.len()).collect();
+            let mut state = seed;
+            for i in (1..order.len()).rev() {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                order.swap(i, (state >> 33) as usize % (i + 1));
+            }
+            let returned: Vec<String> = order.iter().map(|&i| requested[i].to_lowercase()).collect();
+            let req: Vec<&str> = requested.iter().map(String::as_str).collect();
+            let ret: Vec<&str> = returned.iter().map(String::as_str).collect();
+            let placed = request_order(&req, &ret);
+            prop_assert_eq!(placed.len(), requested.len());
+            for (i, p) in placed.iter().enumerate() {
+                prop_assert_eq!(p.requested, Some(i));
+                prop_assert_eq!(&returned[p.returned], &requested[i].to_lowercase());
+            }
+        }
+    }
+}
