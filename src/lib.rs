@@ -28,6 +28,7 @@ pub mod json;
 pub mod jwt;
 pub mod model;
 pub mod order;
+pub mod queue;
 pub mod redact;
 pub mod request;
 pub mod response;

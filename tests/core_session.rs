@@ -480,3 +480,218 @@ mod order {
         }
     }
 }
+
+mod queue {
+    use super::*;
+    use clc_wasm::queue::{Access, RequestQueue, Ticket, DEFAULT_MAX_CONCURRENT};
+    use clc_wasm::retry_after::delay_ms;
+    use clc_wasm::ErrorKind;
+    use Access::{Read, Write};
+
+    #[test]
+    fn requests_start_in_line_order() {
+        let mut q = RequestQueue::default();
+        let tickets: Vec<Ticket> = [Read, Write, Read].into_iter().map(|a| q.push(a)).collect();
+        assert_eq!((q.waiting(), q.in_flight()), (3, 0));
+        assert_eq!(q.start(0.0), tickets);
+        assert_eq!((q.waiting(), q.in_flight()), (0, 3));
+        assert_eq!(q.start(0.0), [], "nothing starts twice");
+        assert_eq!(DEFAULT_MAX_CONCURRENT, RequestQueue::DEFAULT_MAX_CONCURRENT);
+        assert_eq!(DEFAULT_MAX_CONCURRENT, 6);
+    }
+
+    #[test]
+    fn at_most_max_in_flight() {
+        let mut q = RequestQueue::new(2);
+        let t: Vec<Ticket> = (0..5).map(|_| q.push(Read)).collect();
+        assert_eq!(q.start(0.0), t[..2]);
+        assert_eq!(q.start(0.0), []);
+        assert_eq!((q.waiting(), q.in_flight()), (3, 2));
+        q.finish(t[1]);
+        assert_eq!(q.start(0.0), [t[2]]);
+        q.finish(t[0]);
+        q.finish(t[2]);
+        assert_eq!(q.start(0.0), t[3..]);
+        // Zero would never move: it counts as one.
+        let mut q = RequestQueue::new(0);
+        let (a, _) = (q.push(Write), q.push(Write));
+        assert_eq!(q.start(0.0), [a]);
+    }
+
+    #[test]
+    fn cancelling_a_waiting_request_frees_nothing_in_flight() {
+        let mut q = RequestQueue::new(1);
+        let (a, b, c) = (q.push(Read), q.push(Write), q.push(Read));
+        assert_eq!(q.start(0.0), [a]);
+        q.finish(b); // cancelled while waiting: it leaves at once
+        assert_eq!((q.waiting(), q.in_flight()), (1, 1));
+        assert_eq!(q.start(0.0), [], "a is still in flight");
+        q.finish(b);
+        q.finish(b); // idempotent
+        let foreign = RequestQueue::new(1).push(Read);
+        let mut other = RequestQueue::new(1);
+        for _ in 0..10 {
+            other.push(Read);
+        }
+        q.finish(other.push(Read)); // unknown here
+        assert_eq!((q.waiting(), q.in_flight()), (1, 1));
+        q.finish(a);
+        assert_eq!(q.start(0.0), [c]);
+        q.finish(foreign); // the same number as a, already finished: ignored
+        assert_eq!((q.waiting(), q.in_flight()), (0, 1));
+    }
+
+    #[test]
+    fn a_requeued_read_keeps_its_place_at_the_front() {
+        let mut q = RequestQueue::new(2);
+        let t: Vec<Ticket> = (0..4).map(|_| q.push(Read)).collect();
+        assert_eq!(q.start(0.0), t[..2]);
+        // Both get a 429, the later one first: each goes back where it was.
+        q.requeue(t[1]);
+        q.requeue(t[0]);
+        assert_eq!(q.in_flight(), 0);
+        assert_eq!(q.start(0.0), t[..2]);
+        q.requeue(t[1]);
+        assert_eq!(q.start(0.0), [t[1]], "ahead of t[2], which came later");
+        // Only in-flight reads go back.
+        q.requeue(t[3]);
+        assert_eq!((q.waiting(), q.in_flight()), (2, 2));
+        let w = q.push(Write);
+        q.finish(t[0]);
+        q.finish(t[1]);
+        assert_eq!(q.start(0.0), t[2..]);
+        q.finish(t[2]);
+        assert_eq!(q.start(0.0), [w]);
+        q.requeue(w); // a POST is never resent
+        assert_eq!((q.waiting(), q.in_flight()), (0, 2));
+    }
+
+    #[test]
+    fn pauses_from_both_retry_after_forms() {
+        let now = 784_111_777_000.0; // Sun, 06 Nov 1994 08:49:37 GMT
+        for header in ["3", "Sun, 06 Nov 1994 08:49:40 GMT"] {
+            let mut q = RequestQueue::new(4);
+            let (a, b) = (q.push(Read), q.push(Read));
+            assert_eq!(q.start(now), [a, b]);
+            q.requeue(a);
+            q.pause_reads(now + delay_ms(header, now).unwrap());
+            assert_eq!(q.start(now + 10.0), [], "{header}");
+            assert_eq!(q.next_timeout(), Some(now + 3000.0), "{header}");
+            let c = q.push(Read);
+            assert_eq!(q.start(now + 2999.0), []);
+            assert_eq!(q.start(now + 3000.0), [a, c]);
+            assert_eq!(q.next_timeout(), None, "no read waits");
+        }
+    }
+
+    #[test]
+    fn the_latest_pause_holds() {
+        let mut q = RequestQueue::new(1);
+        let r = q.push(Read);
+        q.pause_reads(5000.0);
+        q.pause_reads(1000.0);
+        q.pause_reads(f64::NAN);
+        assert_eq!(q.start(4999.0), []);
+        assert_eq!(q.next_timeout(), Some(5000.0));
+        assert_eq!(
+            q.start(f64::NAN),
+            [],
+            "no clock is no reason to stop pausing"
+        );
+        assert_eq!(q.start(5000.0), [r]);
+    }
+
+    #[test]
+    fn writes_pass_a_paused_read() {
+        let mut q = RequestQueue::new(2);
+        let r = q.push(Read);
+        assert_eq!(q.start(0.0), [r]);
+        q.requeue(r);
+        q.pause_reads(1000.0);
+        let (w, r2, w2) = (q.push(Write), q.push(Read), q.push(Write));
+        assert_eq!(q.start(0.0), [w, w2]);
+        assert_eq!(q.next_timeout(), None, "no slot is free for the read");
+        q.finish(w);
+        assert_eq!(q.next_timeout(), Some(1000.0));
+        assert_eq!(q.start(1000.0), [r]);
+        q.finish(w2);
+        assert_eq!(q.start(1000.0), [r2]);
+    }
+
+    #[test]
+    fn max_concurrent_option() {
+        for ok in [1.0, 6.0, 1000.0] {
+            assert_eq!(RequestQueue::max_concurrent(ok), Ok(ok as usize));
+        }
+        for bad in [0.0, -1.0, 1.5, 1001.0, f64::NAN, f64::INFINITY, -0.0, 1e300] {
+            let err = RequestQueue::max_concurrent(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Validation);
+            assert_eq!(err.details[0].field, "maxConcurrent");
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Push(bool),
+        Start(u16),
+        Finish(usize),
+        Requeue(usize),
+        Pause(u16),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => any::<bool>().prop_map(Op::Push),
+            3 => any::<u16>().prop_map(Op::Start),
+            2 => any::<usize>().prop_map(Op::Finish),
+            1 => any::<usize>().prop_map(Op::Requeue),
+            1 => any::<u16>().prop_map(Op::Pause),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_limit_holds_under_any_sequence(max in 0usize..5, ops in prop::collection::vec(op(), 0..200)) {
+            let mut q = RequestQueue::new(max);
+            let limit = max.max(1);
+            let mut now = 0.0;
+            let mut latest_pause = f64::NEG_INFINITY;
+            let mut tickets: Vec<(Ticket, Access)> = Vec::new();
+            let mut done = std::collections::BTreeSet::new();
+            for op in ops {
+                match op {
+                    Op::Push(read) => {
+                        let access = if read { Read } else { Write };
+                        tickets.push((q.push(access), access));
+                    }
+                    Op::Start(step) => {
+                        now += f64::from(step);
+                        let started = q.start(now);
+                        prop_assert!(started.windows(2).all(|w| w[0] < w[1]), "line order");
+                        for t in &started {
+                            let access = tickets.iter().find(|(k, _)| k == t).map(|(_, a)| *a);
+                            if access == Some(Read) {
+                                prop_assert!(now >= latest_pause, "a read started during a pause");
+                            }
+                            prop_assert!(!done.contains(t));
+                        }
+                    }
+                    Op::Finish(i) if !tickets.is_empty() => {
+                        let t = tickets[i % tickets.len()].0;
+                        q.finish(t);
+                        done.insert(t);
+                    }
+                    Op::Requeue(i) if !tickets.is_empty() => q.requeue(tickets[i % tickets.len()].0),
+                    Op::Pause(ms) => {
+                        let until = now + f64::from(ms);
+                        latest_pause = latest_pause.max(until);
+                        q.pause_reads(until);
+                    }
+                    _ => {}
+                }
+                prop_assert!(q.in_flight() <= limit);
+                prop_assert_eq!(q.in_flight() + q.waiting(), tickets.len() - done.len());
+            }
+        }
+    }
+}
