@@ -30,6 +30,7 @@ pub mod model;
 pub mod order;
 pub mod queue;
 pub mod redact;
+pub mod refresh;
 pub mod request;
 pub mod response;
 pub mod retry_after;

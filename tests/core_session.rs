@@ -695,3 +695,78 @@ mod queue {
         }
     }
 }
+
+mod refresh {
+    use clc_wasm::refresh::{OnUnauthorized, Refresh};
+    use OnUnauthorized::*;
+
+    #[test]
+    fn five_concurrent_401s_refresh_once() {
+        let mut r = Refresh::new();
+        let sent_with = r.generation();
+        let answers: Vec<OnUnauthorized> = (0..5)
+            .map(|_| r.on_unauthorized(sent_with, false, true))
+            .collect();
+        assert_eq!(answers, [Refresh, Join, Join, Join, Join]);
+        assert!(r.refreshing());
+        assert_eq!(r.on_refreshed(), 1);
+        assert!(!r.refreshing());
+        assert_eq!(r.generation(), 1);
+    }
+
+    #[test]
+    fn a_request_sent_with_an_old_token_is_resent() {
+        let mut r = Refresh::new();
+        let old = r.generation();
+        assert_eq!(r.on_unauthorized(old, false, true), Refresh);
+        let new = r.on_refreshed();
+        // A request that was in flight with the old token comes back 401 after the refresh.
+        assert_eq!(r.on_unauthorized(old, false, true), Resend);
+        assert_eq!(
+            r.on_unauthorized(old, false, false),
+            Resend,
+            "no refresh needed"
+        );
+        assert!(!r.refreshing());
+        // With the current token, it is a new refusal.
+        assert_eq!(r.on_unauthorized(new, false, true), Refresh);
+    }
+
+    #[test]
+    fn a_second_401_after_a_resend_fails() {
+        let mut r = Refresh::new();
+        let g = r.generation();
+        assert_eq!(r.on_unauthorized(g, false, true), Refresh);
+        let g = r.on_refreshed();
+        assert_eq!(r.on_unauthorized(g, true, true), Fail);
+        assert!(!r.refreshing(), "a failed resend starts no refresh");
+        assert_eq!(r.on_unauthorized(0, true, true), Fail);
+    }
+
+    #[test]
+    fn without_a_way_to_refresh_a_401_fails() {
+        let mut r = Refresh::new();
+        assert_eq!(r.on_unauthorized(0, false, false), Fail);
+        assert!(!r.refreshing());
+        // But a refresh under way (started by a request that could) is joined.
+        assert_eq!(r.on_unauthorized(0, false, true), Refresh);
+        assert_eq!(r.on_unauthorized(0, false, false), Join);
+    }
+
+    #[test]
+    fn a_failed_refresh_then_a_later_success() {
+        let mut r = Refresh::new();
+        assert_eq!(r.on_unauthorized(0, false, true), Refresh);
+        assert_eq!(r.on_unauthorized(0, false, true), Join);
+        r.on_refresh_failed();
+        assert!(!r.refreshing());
+        assert_eq!(r.generation(), 0, "no new token");
+        assert_eq!(
+            r.on_unauthorized(0, false, true),
+            Refresh,
+            "a later 401 tries again"
+        );
+        assert_eq!(r.on_refreshed(), 1);
+        assert_eq!(r.on_unauthorized(0, false, true), Resend);
+    }
+}
