@@ -27,10 +27,16 @@ extern crate alloc;
 
 pub mod error;
 pub mod json;
+pub mod jwt;
 pub mod listing;
 pub mod model;
+pub mod order;
+pub mod queue;
+pub mod redact;
+pub mod refresh;
 pub mod request;
 pub mod response;
+pub mod retry_after;
 pub mod shape;
 mod text;
 pub mod validate;
