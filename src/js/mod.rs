@@ -12,16 +12,22 @@
 // The chain, each module using only those above it: object access, callbacks -> convert, errors -> stop, transport ->
 // sender -> wait loop -> client (the exported classes). Nothing but this file names `client`.
 mod callback;
+mod join;
 mod object;
 
 mod convert;
 mod errors;
 mod json;
 
+mod timer;
+
 mod stop;
 mod transport;
 
+mod line;
+
 mod sender;
+mod session;
 
 mod wait_loop;
 

@@ -1,74 +1,85 @@
-//! How a client's requests leave and come back: its `fetch`, its time limit, its token, and the Promise plumbing
-//! every exported method shares.
+//! One HTTP request out and back, traced; and the Promise plumbing every exported method shares.
 //!
 //! Every call ends as a Promise that resolves with the decoded answer or rejects with a `ClcError`; an error
 //! found before anything is sent is a rejected Promise too, never a synchronous throw.
 
 use crate::prelude::*;
 
-use alloc::rc::Rc;
 use core::future::Future;
 use core::pin::Pin;
 
-use js_sys::{Function, Promise};
+use js_sys::{Date, Function, Object, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::callback;
 use super::convert::CallOptions;
-use super::object::get;
+use super::object::{get, set};
 use super::stop::Stopper;
 use super::transport::{self, Reply};
-use crate::model::Session;
-use crate::request::{ApiRequest, Requests};
+use crate::request::ApiRequest;
+use crate::response;
 use crate::shape::{self, Shape};
 use crate::Error;
 
-/// How a client's requests leave: its `fetch` and its default time limit for one request.
+/// How a client's requests leave: its `fetch`, its default time limit for one request, and its `trace`.
 pub(crate) struct Sender {
     pub(crate) fetch: Option<Function>,
     pub(crate) timeout_ms: f64,
+    pub(crate) trace: Option<Function>,
 }
 
 impl Sender {
-    /// Sends `req` once and reads the reply as `answer` says. POSTs are never retried, here or anywhere.
-    /// Errors name the request, and `secret` (the token, or the password at login) is removed from them.
-    pub(crate) async fn call(
+    /// Sends `req` once (nothing here retries) and reports it to `trace` when it settles.
+    pub(crate) async fn send(
         &self,
         req: &ApiRequest,
-        options: &CallOptions,
-        answer: Answer,
-        secret: &str,
-    ) -> Result<JsValue, Error> {
-        let timeout = options.timeout_ms.unwrap_or(self.timeout_ms);
-        let result = match Stopper::new(options.signal.as_ref(), Some(timeout)) {
-            Ok(stop) => match transport::send(self.fetch.as_ref(), req, &stop).await {
-                Ok(reply) => answer.read(&reply),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        result.map_err(|e| e.with_request(req).without_secret(secret))
+        stop: &Stopper,
+        attempt: u32,
+    ) -> Result<Reply, Error> {
+        let started = Date::now();
+        let result = transport::send(self.fetch.as_ref(), req, stop).await;
+        if let Some(trace) = &self.trace {
+            callback::notify(trace, &trace_entry(req, &result, Date::now() - started, attempt));
+        }
+        result
+    }
+
+    /// The stop of one call: the caller's signal and the call's time limit (or the client's).
+    pub(crate) fn stopper(&self, options: &CallOptions) -> Result<Stopper, Error> {
+        Stopper::new(
+            options.signal.as_ref(),
+            Some(options.timeout_ms.unwrap_or(self.timeout_ms)),
+        )
     }
 }
 
-/// The state shared by a client and its running calls.
-pub(crate) struct Inner {
-    pub(crate) requests: Requests,
-    pub(crate) session: Option<Session>,
-    pub(crate) sender: Sender,
-}
-
-impl Inner {
-    /// Sends `req` with the client's token; see [`Sender::call`].
-    pub(crate) async fn call(
-        &self,
-        req: &ApiRequest,
-        options: &CallOptions,
-        answer: Answer,
-    ) -> Result<JsValue, Error> {
-        let token = self.requests.token().expose();
-        self.sender.call(req, options, answer, token).await
+/// What `trace` receives: `{ method, url, status?, kind?, durationMs, attempt }`, never headers or bodies.
+fn trace_entry(
+    req: &ApiRequest,
+    result: &Result<Reply, Error>,
+    duration_ms: f64,
+    attempt: u32,
+) -> JsValue {
+    let entry = Object::new();
+    set(&entry, "method", &req.method.as_str().into());
+    set(&entry, "url", &JsValue::from_str(&req.url));
+    let (status, kind) = match result {
+        Ok(reply) => (
+            Some(reply.status),
+            response::status_kind(reply.status).map(|k| k.as_str()),
+        ),
+        Err(e) => (e.status, Some(e.kind.as_str())),
+    };
+    if let Some(status) = status {
+        set(&entry, "status", &f64::from(status).into());
     }
+    if let Some(kind) = kind {
+        set(&entry, "kind", &kind.into());
+    }
+    set(&entry, "durationMs", &duration_ms.max(0.0).into());
+    set(&entry, "attempt", &f64::from(attempt).into());
+    entry.into()
 }
 
 /// What a method resolves with, read from its reply: the answer checked against a shape, as sent; or, for Get
@@ -82,7 +93,7 @@ pub(crate) enum Answer {
 }
 
 impl Answer {
-    fn read(self, reply: &Reply) -> Result<JsValue, Error> {
+    pub(crate) fn read(self, reply: &Reply) -> Result<JsValue, Error> {
         match self {
             Answer::Checked(shape) => transport::decode(reply, shape),
             Answer::Status => Ok(get(&transport::decode(reply, &shape::STATUS)?, "status")),
@@ -101,20 +112,4 @@ pub(crate) fn promise(call: Call) -> Promise {
 /// A rejected Promise for an error found before anything started.
 pub(crate) fn rejected(e: Error) -> Promise {
     Promise::reject(&e.into())
-}
-
-/// Sends a prepared request (or rejects with the error that prevented building it) and decodes the answer.
-pub(crate) fn run(
-    inner: &Rc<Inner>,
-    prepared: Result<(ApiRequest, CallOptions), Error>,
-    answer: Answer,
-) -> Promise {
-    let (req, options) = match prepared {
-        Ok(p) => p,
-        Err(e) => return rejected(e),
-    };
-    let inner = inner.clone();
-    promise(Box::pin(
-        async move { inner.call(&req, &options, answer).await },
-    ))
 }

@@ -14,6 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
+use super::timer::Timeout;
 use crate::Error;
 
 /// Why a call was cut short.
@@ -45,16 +46,14 @@ pub(crate) enum Raced {
     Stopped(Stop),
 }
 
-/// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones would fire at once.
-const MAX_TIMER_MS: f64 = 2_147_483_647.0;
-
 /// Links a caller's signal and an optional deadline to one call; see the module docs.
 pub(crate) struct Stopper {
     state: Rc<Cell<Option<Stop>>>,
     stopped: Promise,
     controller: AbortController,
     listener: Option<(JsValue, Closure<dyn FnMut()>)>,
-    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+    _timer: Option<Timeout>,
+    deadline: Option<f64>,
 }
 
 impl Stopper {
@@ -96,7 +95,8 @@ impl Stopper {
             stopped,
             controller,
             listener: None,
-            timer: None,
+            _timer: None,
+            deadline: timeout_ms.map(|ms| js_sys::Date::now() + ms),
         };
         if let Some(sig) = signal {
             let f = fire.clone();
@@ -109,15 +109,14 @@ impl Stopper {
             this.listener = Some((sig.clone(), closure));
         }
         if let Some(ms) = timeout_ms {
-            let closure = Closure::<dyn FnMut()>::new(move || fire(Stop::Deadline(ms)));
-            let id = global_call(
-                "setTimeout",
-                closure.as_ref(),
-                &JsValue::from_f64(ms.min(MAX_TIMER_MS)),
-            );
-            this.timer = Some((id, closure));
+            this._timer = Some(Timeout::new(ms, move || fire(Stop::Deadline(ms))));
         }
         Ok(this)
+    }
+
+    /// When the deadline passes (epoch ms), if there is one.
+    pub(crate) fn deadline(&self) -> Option<f64> {
+        self.deadline
     }
 
     /// The stop that happened, if any.
@@ -162,18 +161,5 @@ impl Drop for Stopper {
                 }
             }
         }
-        if let Some((id, _)) = &self.timer {
-            global_call("clearTimeout", id, &JsValue::UNDEFINED);
-        }
     }
-}
-
-/// Calls `globalThis[name](a, b)`; timers live on the global object in pages, workers and Node alike.
-fn global_call(name: &str, a: &JsValue, b: &JsValue) -> JsValue {
-    let global = js_sys::global();
-    Reflect::get(&global, &name.into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .and_then(|f| f.call2(&global, a, b).ok())
-        .unwrap_or(JsValue::UNDEFINED)
 }

@@ -23,12 +23,12 @@ use crate::{Error, ErrorKind};
 extern "C" {
     /// `JSON.parse` of a JS string: the body never has to be copied into the wasm and back to be parsed.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
+    pub(crate) fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
 
     /// `Promise.resolve`, which reads a promise's `constructor` and so can throw (js-sys's binding does not catch).
     /// A custom fetch may return a non-promise or a foreign thenable; this adopts both.
     #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
-    fn adopt(value: &JsValue) -> Result<Promise, JsValue>;
+    pub(crate) fn adopt(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// What came back: the HTTP status and the body text.
@@ -38,6 +38,8 @@ pub(crate) struct Reply {
     /// The whole body as text, still a JS string: a success body goes from here to `JSON.parse` without
     /// crossing into the wasm (for a batch of 1,000 servers that is 150 KB not copied twice).
     pub(crate) text: JsString,
+    /// The `Retry-After` header of a 429 or 503 (other answers do not need it read).
+    pub(crate) retry_after: Option<String>,
 }
 
 /// Sends `req` once (never retried here) and reads the whole body, stopping early on abort or deadline.
@@ -105,7 +107,30 @@ pub(crate) async fn send(
         Raced::Rejected(e) => return Err(network_error(&e)),
         Raced::Stopped(s) => return Err(s.to_error()),
     };
-    Ok(Reply { status, text })
+    let retry_after = if matches!(status, 429 | 503) {
+        header(&response, "retry-after")
+    } else {
+        None
+    };
+    Ok(Reply {
+        status,
+        text,
+        retry_after,
+    })
+}
+
+/// `response.headers.get(name)`, through guarded reads (a custom fetch's response may have no `headers`).
+fn header(response: &JsValue, name: &str) -> Option<String> {
+    let headers = get(response, "headers");
+    let get_fn = get(&headers, "get");
+    if !get_fn.is_function() {
+        return None;
+    }
+    get_fn
+        .unchecked_ref::<Function>()
+        .call1(&headers, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
 }
 
 /// The error for a redirect, which the SDK never follows.
@@ -121,17 +146,20 @@ fn redirected(status: Option<u16>) -> Error {
 /// Decodes a reply: a success body checked against `shape` (see `crate::shape`), as `JSON.parse` made it;
 /// any other answer becomes its error.
 pub(crate) fn decode(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
+    response::decode(reply.status, body(reply), shape)
+}
+
+/// The body of a reply, parsed by `JSON.parse`. Only a body that is not JSON (an HTML page, a cut-off answer)
+/// is read into the wasm, for its excerpt.
+pub(crate) fn body(reply: &Reply) -> Body<JsValue> {
     let trimmed = reply.text.trim();
-    let body = if trimmed.length() == 0 {
-        Body::Empty
-    } else {
-        match parse_json(&trimmed) {
-            Ok(value) => Body::Json(value),
-            // Only a body that is not JSON (an HTML page, a cut-off answer) is read into the wasm, for its excerpt.
-            Err(_) => Body::not_json(&String::from(&reply.text)),
-        }
-    };
-    response::decode(reply.status, body, shape)
+    if trimmed.length() == 0 {
+        return Body::Empty;
+    }
+    match parse_json(&trimmed) {
+        Ok(value) => Body::Json(value),
+        Err(_) => Body::not_json(&String::from(&reply.text)),
+    }
 }
 
 /// A network error from whatever `fetch` rejected with or threw, keeping only its message (never the request).

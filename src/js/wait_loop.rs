@@ -6,14 +6,12 @@
 use crate::prelude::*;
 
 use alloc::rc::Rc;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 
 use js_sys::{Date, Function, Math};
 use wasm_bindgen::JsValue;
 
 use super::callback;
+use super::join::{join_all, Boxed};
 use super::convert::{self, positive_ms, CallOptions};
 use super::object::{self, field};
 use super::sender::{Answer, Inner};
@@ -139,53 +137,4 @@ fn retryable_timeout(e: Error) -> Error {
     n.method = e.method;
     n.url = e.url;
     n
-}
-
-type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
-
-/// Runs futures concurrently and yields their outputs in order (a tiny `join_all`, to avoid a dependency).
-fn join_all<T>(futures: Vec<Boxed<T>>) -> JoinAll<T> {
-    JoinAll {
-        slots: futures.into_iter().map(Slot::Pending).collect(),
-    }
-}
-
-enum Slot<T> {
-    Pending(Boxed<T>),
-    Done(T),
-    Taken,
-}
-
-struct JoinAll<T> {
-    slots: Vec<Slot<T>>,
-}
-
-impl<T> Unpin for JoinAll<T> {}
-
-impl<T> Future for JoinAll<T> {
-    type Output = Vec<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
-        let mut all_done = true;
-        for slot in self.slots.iter_mut() {
-            if let Slot::Pending(f) = slot {
-                match f.as_mut().poll(cx) {
-                    Poll::Ready(v) => *slot = Slot::Done(v),
-                    Poll::Pending => all_done = false,
-                }
-            }
-        }
-        if !all_done {
-            return Poll::Pending;
-        }
-        let out = self
-            .slots
-            .iter_mut()
-            .filter_map(|slot| match core::mem::replace(slot, Slot::Taken) {
-                Slot::Done(v) => Some(v),
-                _ => None,
-            })
-            .collect();
-        Poll::Ready(out)
-    }
 }
