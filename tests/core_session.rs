@@ -770,3 +770,64 @@ mod refresh {
         assert_eq!(r.on_unauthorized(0, false, true), Resend);
     }
 }
+
+mod token {
+    use super::*;
+    use clc_wasm::model::Token;
+    use clc_wasm::ErrorKind;
+
+    #[test]
+    fn what_a_header_can_carry() {
+        for ok in [
+            "t",
+            "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+            "abc+/=_-~",
+            "caf\u{e9}\u{ff}",
+        ] {
+            assert_eq!(Token::parse(ok).unwrap().expose(), ok);
+        }
+        for bad in [
+            "",
+            " ",
+            "secret token",
+            " secret",
+            "secret\n",
+            "sec\tret",
+            "sec\u{0}ret",
+            "sec\u{7f}ret",
+            "sec\u{85}ret",
+            "sec\u{a0}ret",
+            "sec\u{100}ret",
+            "sec\u{2028}ret",
+            "sec€ret",
+            "sec😀ret",
+        ] {
+            let err = Token::parse(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Validation, "{bad:?}");
+            assert_eq!(err.details[0].field, "token");
+            if !bad.trim().is_empty() {
+                let shown = format!("{err:?}{err}");
+                assert!(!shown.contains("sec") && !shown.contains("ret"), "{shown}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_tokens_are_latin1_printable(value in any::<String>()) {
+            match Token::parse(&value) {
+                Ok(token) => {
+                    prop_assert_eq!(token.expose(), value.as_str());
+                    prop_assert!(!value.is_empty());
+                    prop_assert!(value.chars().all(|c| (c as u32) <= 0xFF && !c.is_control() && !c.is_whitespace()));
+                }
+                Err(err) => {
+                    prop_assert_eq!(err.details[0].field.as_str(), "token");
+                    if value.chars().count() >= 10 {
+                        prop_assert!(!err.message.contains(value.as_str()));
+                    }
+                }
+            }
+        }
+    }
+}
