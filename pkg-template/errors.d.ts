@@ -1,6 +1,5 @@
-/** The `kind` of a {@link ClcError}. */
-export type ClcErrorKind =
-  | "validation" | "http" | "unauthorized" | "forbidden" | "notFound" | "network" | "timeout" | "aborted" | "decode";
+import type { ClcErrorKind, DataCenterFailure, Server, WaitResult } from "./clc_wasm.js";
+export type { ClcErrorKind };
 
 /** One refused field (validation) or one ASP.NET `modelState` message. */
 export interface ClcErrorDetail {
@@ -28,6 +27,13 @@ export declare class ClcError extends Error {
   method?: "GET" | "POST";
   /** The absolute URL of the request that failed (never holds a secret). */
   url?: string;
+  /**
+   * What was done before the call had to stop: for `wait`, the result so far (servers still running are
+   * `pending`); for `listServers`, the servers of the data centers that loaded.
+   */
+  partial?: WaitResult | Server[];
+  /** For `listServers`: each data center that could not be read, with its error. */
+  failures?: DataCenterFailure[];
   static [Symbol.hasInstance](value: unknown): boolean;
 }
 

@@ -29,6 +29,7 @@ cp -R pkg-template/. "$out"/
 # The browser downloads the glue and errors.js; their doc comments live in the .d.ts files. The glue is minified
 # (scripts/minify-glue.mjs says what it keeps); errors.js, small and hand-written, only loses comments and
 # indentation, so its names stay as written.
+node scripts/guard-glue.mjs "$out/clc_wasm.js"
 node scripts/minify-glue.mjs "$out/clc_wasm.js"
 node_modules/.bin/esbuild "$out/errors.js" --minify-whitespace --legal-comments=none --format=esm \
   --log-level=warning --outfile="$out/errors.min.js"

@@ -156,18 +156,27 @@ impl Error {
         self
     }
 
-    /// Removes every occurrence of `secret` (a token, a password) from the message and details: a last guard
-    /// in case a server or proxy echoed one back in its error body. Empty secrets are ignored.
-    pub fn without_secret(mut self, secret: &str) -> Self {
-        if secret.is_empty() {
-            return self;
-        }
-        redact(&mut self.message, secret);
+    /// Removes `secrets` (a token, an old token, a password) from the message and from each detail's field and
+    /// message, by the rule of [`crate::redact`]: a last guard in case a server or proxy echoed one back in its
+    /// error body. Empty secrets are ignored.
+    ///
+    /// ```
+    /// use clc_wasm::Error;
+    /// let err = Error::network("refused token 0123456789abcdef").without_secrets(&["0123456789abcdef", ""]);
+    /// assert_eq!(err.message, "refused token <redacted>");
+    /// ```
+    pub fn without_secrets(mut self, secrets: &[&str]) -> Self {
+        crate::redact::scrub(&mut self.message, secrets);
         for detail in &mut self.details {
-            redact(&mut detail.field, secret);
-            redact(&mut detail.message, secret);
+            crate::redact::scrub(&mut detail.field, secrets);
+            crate::redact::scrub(&mut detail.message, secrets);
         }
         self
+    }
+
+    /// [`Error::without_secrets`] with one secret (kept while the JS edge still calls it).
+    pub fn without_secret(self, secret: &str) -> Self {
+        self.without_secrets(&[secret])
     }
 
     /// Whether retrying a *read* could help: no answer, or 408, 429 or a 5xx.
@@ -179,17 +188,6 @@ impl Error {
             _ => false,
         }
     }
-}
-
-/// Replaces every `secret` in `text` with `<redacted>` (without `str::replace`, whose searcher costs bytes).
-fn redact(text: &mut String, secret: &str) {
-    let mut rest = core::mem::take(text);
-    while let Some(at) = crate::response::find(&rest, secret) {
-        text.push_str(rest.get(..at).unwrap_or_default());
-        text.push_str("<redacted>");
-        rest = rest.get(at + secret.len()..).unwrap_or_default().to_owned();
-    }
-    text.push_str(&rest);
 }
 
 impl fmt::Display for Error {

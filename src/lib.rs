@@ -20,14 +20,23 @@
 // The shipped wasm leaves std out (see the `std` feature in Cargo.toml); the code uses `core` and `alloc` paths,
 // which mean the same with or without it.
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+// Items only the crate uses say so (`pub(crate)`), so the public surface is exactly what is exported.
+#![warn(unreachable_pub)]
 
 extern crate alloc;
 
 pub mod error;
 pub mod json;
+pub mod jwt;
+pub mod listing;
 pub mod model;
+pub mod order;
+pub mod queue;
+pub mod redact;
+pub mod refresh;
 pub mod request;
 pub mod response;
+pub mod retry_after;
 pub mod shape;
 mod text;
 pub mod validate;

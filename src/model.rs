@@ -45,6 +45,31 @@ impl Token {
         Token(token)
     }
 
+    /// Checks a token given by the caller (`new Clc({ token })`): it goes into an `Authorization` header, whose
+    /// value must be Latin-1 without control characters, or `fetch` throws a `TypeError` that reads like a CORS
+    /// failure. Refuses empty tokens, whitespace (a token has none; a space would split the header), control
+    /// characters and anything above U+00FF. The error never shows the value.
+    ///
+    /// ```
+    /// use clc_wasm::model::Token;
+    /// assert_eq!(Token::parse("eyJh.eyJl.c2ln").unwrap().expose(), "eyJh.eyJl.c2ln");
+    /// let err = Token::parse("s3cr3t\u{2028}").unwrap_err();
+    /// assert_eq!(err.details[0].field, "token");
+    /// assert!(!err.message.contains("s3cr3t"));
+    /// ```
+    pub fn parse(value: &str) -> Result<Token, Error> {
+        let why = if value.is_empty() {
+            "must not be empty"
+        } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            "must not contain whitespace or control characters"
+        } else if value.chars().any(|c| u32::from(c) > 0xFF) {
+            "must contain only Latin-1 characters (U+0000 to U+00FF), as an HTTP header value must"
+        } else {
+            return Ok(Token(value.to_owned()));
+        };
+        Err(Error::validation("token", why))
+    }
+
     /// The token itself, for the `Authorization` header or for storing.
     pub fn expose(&self) -> &str {
         &self.0

@@ -72,6 +72,25 @@ impl ApiRequest {
         }
     }
 
+    /// Puts `token` in the `Authorization` header: for the one resend after a token refresh.
+    ///
+    /// ```
+    /// use clc_wasm::{model::Token, request::Requests, validate::*};
+    /// let requests = Requests::new(BaseUrl::parse("https://api.ctl.io")?, Token::new("old".into()),
+    ///     AccountAlias::parse("ALIAS")?);
+    /// let mut req = requests.get_status(&StatusId::parse("wa1-1")?);
+    /// req.set_token(&Token::new("new".into()));
+    /// assert_eq!(req.header("authorization"), Some("Bearer new"));
+    /// # Ok::<(), clc_wasm::Error>(())
+    /// ```
+    pub fn set_token(&mut self, token: &Token) {
+        let value = cat(&["Bearer ", token.expose()]);
+        match self.headers.iter_mut().find(|(key, _)| *key == "Authorization") {
+            Some((_, old)) => *old = value,
+            None => self.headers.push(("Authorization", value)),
+        }
+    }
+
     /// The value of header `name` (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -359,6 +378,23 @@ impl Requests {
     /// Get Group: `GET /v2/groups/{alias}/{groupId}`.
     pub fn get_group(&self, id: &GroupId) -> ApiRequest {
         self.get(self.url("groups", &[id.as_str()]))
+    }
+
+    /// Get Group with every server of the tree inline: `GET /v2/groups/{alias}/{groupId}?serverDetail=detailed`.
+    pub fn get_group_detailed(&self, id: &GroupId) -> ApiRequest {
+        let mut url = self.url("groups", &[id.as_str()]);
+        url.push_str("?serverDetail=detailed");
+        self.get(url)
+    }
+
+    /// Get Data Center List: `GET /v2/datacenters/{alias}`.
+    pub fn list_data_centers(&self) -> ApiRequest {
+        self.get(self.url("datacenters", &[]))
+    }
+
+    /// The same requests with another token (after a refresh).
+    pub fn with_token(&self, token: Token) -> Requests {
+        Requests::new(self.base_url.clone(), token, self.account_alias.clone())
     }
 
     /// Get Data Center with its root group link: `GET /v2/datacenters/{alias}/{dc}?groupLinks=true`.

@@ -123,14 +123,26 @@ fn decode_error(status: u16, message: &str) -> Error {
     error
 }
 
-/// The error for a non-2xx answer, with the server's message where it sent one.
-fn http_error<J: Json>(status: u16, body: Body<J>) -> Error {
-    let kind = match status {
+/// The kind of error an answer with `status` becomes; `None` for a success (2xx).
+///
+/// ```
+/// use clc_wasm::{response::status_kind, ErrorKind};
+/// assert_eq!(status_kind(404), Some(ErrorKind::NotFound));
+/// assert_eq!(status_kind(200), None);
+/// ```
+pub fn status_kind(status: u16) -> Option<ErrorKind> {
+    Some(match status {
+        200..=299 => return None,
         401 => ErrorKind::Unauthorized,
         403 => ErrorKind::Forbidden,
         404 => ErrorKind::NotFound,
         _ => ErrorKind::Http,
-    };
+    })
+}
+
+/// The error for a non-2xx answer, with the server's message where it sent one.
+fn http_error<J: Json>(status: u16, body: Body<J>) -> Error {
+    let kind = status_kind(status).unwrap_or(ErrorKind::Http);
     let code = decimal(u64::from(status));
     let fallback = match reason_phrase(status) {
         Some(reason) => cat(&["HTTP ", &code, " ", reason]),

@@ -168,6 +168,24 @@ pub static GROUP: Shape = Shape::Object(&[
     list("links", &LINK),
 ]);
 
+/// A group as Get Group with `serverDetail=detailed` returns it: every group of the tree also holds its servers,
+/// each in the Get Server shape.
+pub static GROUP_DETAILED: Shape = Shape::Object(&[
+    required("id", Shape::Text),
+    required("name", Shape::Text),
+    optional("description", Shape::Text),
+    optional("locationId", Shape::Text),
+    optional("type", Shape::Text),
+    optional("status", Shape::Text),
+    optional("serversCount", Shape::Number),
+    list("groups", &GROUP_DETAILED),
+    list("servers", &SERVER),
+    list("links", &LINK),
+]);
+
+/// What Get Data Center List returns.
+pub static DATA_CENTERS: Shape = Shape::List(&DATA_CENTER);
+
 /// [`crate::model::DataCenter`]: what Get Data Center returns.
 pub static DATA_CENTER: Shape = Shape::Object(&[
     required("id", Shape::Text),

@@ -7,121 +7,21 @@
 use crate::prelude::*;
 
 use alloc::rc::Rc;
-use core::future::Future;
-use core::pin::Pin;
 
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{self, get, string, CallOptions, ClientOptions};
-use super::errors;
-use super::stop::Stopper;
-use super::transport::{self, Reply};
+use super::convert::{self, string, CallOptions, ClientOptions};
+use super::object::field;
+use super::sender::{promise, rejected, run, Answer, Inner, Sender};
 use super::wait_loop;
-use crate::model::{Credentials, LoginResponse, Session, Token};
+use crate::model::{Credentials, LoginResponse, Token};
 use crate::request::{self, ApiRequest, Requests, ServerOp};
-use crate::shape::{self, Shape};
+use crate::shape;
 use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, StatusId};
 use crate::Error;
 
-/// How a client's requests leave: its `fetch` and its default time limit for one request.
-pub(crate) struct Sender {
-    fetch: Option<Function>,
-    timeout_ms: f64,
-}
-
-impl Sender {
-    /// Sends `req` once and reads the reply as `answer` says. POSTs are never retried, here or anywhere.
-    /// Errors name the request, and `secret` (the token, or the password at login) is removed from them.
-    pub(crate) async fn call(
-        &self,
-        req: &ApiRequest,
-        options: &CallOptions,
-        answer: Answer,
-        secret: &str,
-    ) -> Result<JsValue, Error> {
-        let timeout = options.timeout_ms.unwrap_or(self.timeout_ms);
-        let result = match Stopper::new(options.signal.as_ref(), Some(timeout)) {
-            Ok(stop) => match transport::send(self.fetch.as_ref(), req, &stop).await {
-                Ok(reply) => answer.read(&reply),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        result.map_err(|e| e.with_request(req).without_secret(secret))
-    }
-}
-
-/// The state shared by a client and its running calls.
-pub(crate) struct Inner {
-    pub(crate) requests: Requests,
-    session: Option<Session>,
-    sender: Sender,
-}
-
-impl Inner {
-    /// Sends `req` with the client's token; see [`Sender::call`].
-    pub(crate) async fn call(
-        &self,
-        req: &ApiRequest,
-        options: &CallOptions,
-        answer: Answer,
-    ) -> Result<JsValue, Error> {
-        let token = self.requests.token().expose();
-        self.sender.call(req, options, answer, token).await
-    }
-}
-
-/// What a method resolves with, read from its reply: the answer checked against a shape, as sent; or, for Get
-/// Status, the status string in it. Plain data, so every call shares one async path.
-#[derive(Clone, Copy)]
-pub(crate) enum Answer {
-    /// The whole answer, checked.
-    Checked(&'static Shape),
-    /// The `status` of a Get Status answer.
-    Status,
-}
-
-impl Answer {
-    fn read(self, reply: &Reply) -> Result<JsValue, Error> {
-        match self {
-            Answer::Checked(shape) => transport::decode(reply, shape),
-            Answer::Status => Ok(get(&transport::decode(reply, &shape::STATUS)?, "status")),
-        }
-    }
-}
-
 const OPERATIONS: Answer = Answer::Checked(&shape::SERVER_OPERATIONS);
-
-/// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.
-type Call = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
-
-/// Runs `call` as a Promise whose rejection is a `ClcError`.
-fn promise(call: Call) -> Promise {
-    future_to_promise(async move { call.await.map_err(|e| errors::to_js(&e)) })
-}
-
-/// A rejected Promise for an error found before anything started.
-fn rejected(e: Error) -> Promise {
-    Promise::reject(&errors::to_js(&e))
-}
-
-/// Sends a prepared request (or rejects with the error that prevented building it) and decodes the answer.
-fn run(
-    inner: &Rc<Inner>,
-    prepared: Result<(ApiRequest, CallOptions), Error>,
-    answer: Answer,
-) -> Promise {
-    let (req, options) = match prepared {
-        Ok(p) => p,
-        Err(e) => return rejected(e),
-    };
-    let inner = inner.clone();
-    promise(Box::pin(
-        async move { inner.call(&req, &options, answer).await },
-    ))
-}
 
 /// A CenturyLink Cloud API v2 client.
 ///
@@ -194,15 +94,15 @@ fn get_data_center(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
     Ok(r.get_data_center(&DataCenterId::parse(id)?))
 }
 
-/// Reads the ID argument `field` and the call options, and builds the request with `build`.
+/// Reads the ID argument `name` and the call options, and builds the request with `build`.
 fn by_id(
     inner: &Inner,
-    field: &str,
+    name: &str,
     build: ById,
     id: &JsValue,
     options: &JsValue,
 ) -> Result<(ApiRequest, CallOptions), Error> {
-    let req = build(&inner.requests, &string(id, field)?)?;
+    let req = build(&inner.requests, &string(id, name)?)?;
     Ok((req, CallOptions::read(options)?))
 }
 
@@ -210,7 +110,7 @@ fn by_id(
 fn describe(prepared: Result<(ApiRequest, CallOptions), Error>) -> Result<JsValue, JsValue> {
     prepared
         .map(|(req, _)| convert::request_to_js(&req))
-        .map_err(|e| errors::to_js(&e))
+        .map_err(JsValue::from)
 }
 
 /// Checks a token given to `new Clc`: a header value cannot hold whitespace or control characters.
@@ -245,8 +145,8 @@ impl Clc {
                     "must be an object with username and password",
                 ));
             }
-            let username = string(&get(&credentials, "username"), "username")?;
-            let password = string(&get(&credentials, "password"), "password")?;
+            let username = string(&field(&credentials, "username")?, "username")?;
+            let password = string(&field(&credentials, "password")?, "password")?;
             let creds = Credentials::new(&username, &password)?;
             let client = ClientOptions::read(&options)?;
             let call = CallOptions::read(&options)?;
@@ -294,9 +194,9 @@ impl Clc {
     ) -> Result<Clc, JsValue> {
         let build = || -> Result<Clc, Error> {
             let client = ClientOptions::read(&options)?;
-            let token = token(&get(&options, "token"))?;
+            let token = token(&field(&options, "token")?)?;
             let alias =
-                AccountAlias::parse(&string(&get(&options, "accountAlias"), "accountAlias")?)?;
+                AccountAlias::parse(&string(&field(&options, "accountAlias")?, "accountAlias")?)?;
             Ok(Clc {
                 inner: Rc::new(Inner {
                     requests: Requests::new(client.base_url, token, alias),
@@ -308,7 +208,7 @@ impl Clc {
                 }),
             })
         };
-        build().map_err(|e| errors::to_js(&e))
+        build().map_err(JsValue::from)
     }
 
     /// The login session (user name, account alias, location alias, roles; never the token), or `undefined`

@@ -1,15 +1,15 @@
 //! JS arguments -> checked Rust values, and the SDK's own results -> plain JS objects.
 //!
-//! Every argument arrives as a `JsValue` and is checked here, so a wrong type becomes a validation error that
-//! names the field (a Promise rejection for the async methods) instead of a wasm-bindgen cast exception.
-//! Answers of the service are not rebuilt here: they go back to JS as parsed (see `client`).
+//! Every argument arrives as a `JsValue` and is checked here, so a wrong type, or a value that throws when read,
+//! becomes a validation error that names the field (a Promise rejection for the async methods) instead of a
+//! wasm-bindgen cast exception. Answers of the service are not rebuilt here: they go back to JS as parsed.
 
 use crate::prelude::*;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::set;
+use super::object::{self, field, set};
 use crate::model::Session;
 use crate::request::ApiRequest;
 use crate::validate::{BaseUrl, ServerIds, SnapshotExpirationDays};
@@ -17,19 +17,10 @@ use crate::wait::{WaitProgress, WaitResult};
 use crate::Error;
 
 /// The client's default time limit for one request, when neither the client nor the call sets one.
-pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
-
-/// Reads `obj[key]`; a missing object or a throwing getter reads as `undefined`.
-pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    if obj.is_object() || obj.is_function() {
-        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
-}
+pub(crate) const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 
 /// An options argument: `undefined`/`null` -> no options; an object -> itself; anything else is refused.
-pub fn options(value: &JsValue, field: &str) -> Result<JsValue, Error> {
+pub(crate) fn options(value: &JsValue, field: &str) -> Result<JsValue, Error> {
     if value.is_undefined() || value.is_null() {
         Ok(JsValue::UNDEFINED)
     } else if value.is_object() {
@@ -40,14 +31,14 @@ pub fn options(value: &JsValue, field: &str) -> Result<JsValue, Error> {
 }
 
 /// A required string field.
-pub fn string(value: &JsValue, field: &str) -> Result<String, Error> {
+pub(crate) fn string(value: &JsValue, field: &str) -> Result<String, Error> {
     value
         .as_string()
         .ok_or_else(|| Error::validation(field, "must be a string"))
 }
 
 /// `undefined` -> None; a finite number > 0 -> Some; anything else is refused.
-pub fn positive_ms(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
+pub(crate) fn positive_ms(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
     if value.is_undefined() {
         return Ok(None);
     }
@@ -61,35 +52,28 @@ pub fn positive_ms(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
 }
 
 /// The client-level options shared by `Clc.login` and `new Clc`.
-pub struct ClientOptions {
+pub(crate) struct ClientOptions {
     /// The API root.
-    pub base_url: BaseUrl,
+    pub(crate) base_url: BaseUrl,
     /// A `fetch` replacing the global one.
-    pub fetch: Option<Function>,
+    pub(crate) fetch: Option<Function>,
     /// The default time limit of one request.
-    pub timeout_ms: f64,
+    pub(crate) timeout_ms: f64,
 }
 
 impl ClientOptions {
     /// Reads `{ baseUrl, fetch?, timeoutMs? }` from an options object.
-    pub fn read(options: &JsValue) -> Result<Self, Error> {
+    pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
         if !options.is_object() {
             return Err(Error::validation(
                 "options",
                 "must be an object with a baseUrl",
             ));
         }
-        let base_url = BaseUrl::parse(&string(&get(options, "baseUrl"), "baseUrl")?)?;
-        let fetch = get(options, "fetch");
-        let fetch = if fetch.is_undefined() {
-            None
-        } else {
-            Some(fetch.dyn_into::<Function>().map_err(|_| {
-                Error::validation("fetch", "must be a function like globalThis.fetch")
-            })?)
-        };
+        let base_url = BaseUrl::parse(&string(&field(options, "baseUrl")?, "baseUrl")?)?;
+        let fetch = function(options, "fetch", "must be a function like globalThis.fetch")?;
         let timeout_ms =
-            positive_ms(&get(options, "timeoutMs"), "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+            positive_ms(&field(options, "timeoutMs")?, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
         Ok(ClientOptions {
             base_url,
             fetch,
@@ -98,50 +82,68 @@ impl ClientOptions {
     }
 }
 
+/// An optional function option: absent -> `None`; anything but a function is refused with `why`.
+pub(crate) fn function(options: &JsValue, key: &str, why: &str) -> Result<Option<Function>, Error> {
+    let value = field(options, key)?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    // `typeof`, not `instanceof Function`: a function from another realm (an iframe, a vm context) is one too.
+    if value.is_function() {
+        Ok(Some(value.unchecked_into()))
+    } else {
+        Err(Error::validation(key, why))
+    }
+}
+
 /// Per-call options: `{ signal?, timeoutMs? }`.
 #[derive(Clone, Default)]
-pub struct CallOptions {
+pub(crate) struct CallOptions {
     /// An `AbortSignal`-like object (checked structurally: `aborted` and `addEventListener`).
-    pub signal: Option<JsValue>,
+    pub(crate) signal: Option<JsValue>,
     /// This call's time limit, replacing the client's.
-    pub timeout_ms: Option<f64>,
+    pub(crate) timeout_ms: Option<f64>,
 }
 
 impl CallOptions {
     /// Reads the options of one call (`undefined` allowed).
-    pub fn read(options: &JsValue) -> Result<Self, Error> {
+    pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
         let options = self::options(options, "options")?;
-        let signal = get(&options, "signal");
-        let signal = if signal.is_undefined() || signal.is_null() {
-            None
-        } else if get(&signal, "addEventListener").is_function()
-            && get(&signal, "aborted").as_bool().is_some()
-        {
-            Some(signal)
-        } else {
-            return Err(Error::validation("signal", "must be an AbortSignal"));
-        };
         Ok(CallOptions {
-            signal,
-            timeout_ms: positive_ms(&get(&options, "timeoutMs"), "timeoutMs")?,
+            signal: signal(&options)?,
+            timeout_ms: positive_ms(&field(&options, "timeoutMs")?, "timeoutMs")?,
         })
     }
 }
 
+/// The `signal` option, checked structurally (`aborted` and `addEventListener`), so a polyfill works too.
+pub(crate) fn signal(options: &JsValue) -> Result<Option<JsValue>, Error> {
+    let signal = field(options, "signal")?;
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(None);
+    }
+    let refused = || Error::validation("signal", "must be an AbortSignal");
+    let listens = object::read(&signal, "addEventListener").map_err(|_| refused())?;
+    let aborted = object::read(&signal, "aborted").map_err(|_| refused())?;
+    if listens.is_function() && aborted.as_bool().is_some() {
+        Ok(Some(signal))
+    } else {
+        Err(refused())
+    }
+}
+
 /// `ids` as a string or an array of strings.
-pub fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
+pub(crate) fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
     if let Some(one) = ids.as_string() {
         return ServerIds::parse(vec![one]);
     }
-    if !Array::is_array(ids) {
-        return Err(Error::validation(
-            "serverIds",
-            "must be a string or an array of strings",
-        ));
+    let refused = || Error::validation("serverIds", "must be a string or an array of strings");
+    if !object::is_array(ids) {
+        return Err(refused());
     }
-    let list: &Array = ids.unchecked_ref();
-    let mut out = Vec::with_capacity(list.length() as usize);
-    for (i, item) in list.iter().enumerate() {
+    let list = object::items(ids).ok_or_else(|| object::unreadable("serverIds"))?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, item) in list.into_iter().enumerate() {
         match item.as_string() {
             Some(s) => out.push(s),
             None => {
@@ -156,8 +158,8 @@ pub fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
 }
 
 /// `expirationDays` from the options of `createSnapshot`.
-pub fn expiration_days(options: &JsValue) -> Result<SnapshotExpirationDays, Error> {
-    let days = get(options, "expirationDays");
+pub(crate) fn expiration_days(options: &JsValue) -> Result<SnapshotExpirationDays, Error> {
+    let days = field(options, "expirationDays")?;
     match days.as_f64() {
         Some(d) => SnapshotExpirationDays::from_f64(d),
         None if days.is_undefined() => {
@@ -207,7 +209,7 @@ fn count(n: usize) -> f64 {
 }
 
 /// The session: who is logged in, never the token.
-pub fn session_to_js(session: &Session) -> JsValue {
+pub(crate) fn session_to_js(session: &Session) -> JsValue {
     Obj::new()
         .set("userName", session.user_name.as_str())
         .set("accountAlias", session.account_alias.as_str())
@@ -217,7 +219,7 @@ pub fn session_to_js(session: &Session) -> JsValue {
 }
 
 /// `wait`'s result.
-pub fn wait_result_to_js(result: &WaitResult) -> JsValue {
+pub(crate) fn wait_result_to_js(result: &WaitResult) -> JsValue {
     let servers = array(&result.servers, |s| {
         Obj::new()
             .set("server", s.server.as_str())
@@ -243,7 +245,7 @@ pub fn wait_result_to_js(result: &WaitResult) -> JsValue {
 }
 
 /// What `onProgress` receives after each round.
-pub fn progress_to_js(p: &WaitProgress) -> JsValue {
+pub(crate) fn progress_to_js(p: &WaitProgress) -> JsValue {
     let jobs = array(&p.jobs, |j| {
         Obj::new()
             .set("id", j.id.as_str())
@@ -263,11 +265,10 @@ pub fn progress_to_js(p: &WaitProgress) -> JsValue {
         .done()
 }
 
-/// An [`ApiRequest`] -> `{ method, url, headers, body? }`.
-pub fn request_to_js(req: &ApiRequest) -> JsValue {
+/// An [`ApiRequest`] as `fetch`'s init: `{ method, headers, body? }`.
+pub(crate) fn request_init(req: &ApiRequest) -> Object {
     let obj = Object::new();
     set(&obj, "method", &req.method.as_str().into());
-    set(&obj, "url", &JsValue::from_str(&req.url));
     let headers = Object::new();
     for (name, value) in &req.headers {
         set(&headers, name, &JsValue::from_str(value));
@@ -276,5 +277,12 @@ pub fn request_to_js(req: &ApiRequest) -> JsValue {
     if let Some(body) = &req.body {
         set(&obj, "body", &JsValue::from_str(body));
     }
+    obj
+}
+
+/// An [`ApiRequest`] -> `{ method, url, headers, body? }` (what `clc.requests.*` return).
+pub(crate) fn request_to_js(req: &ApiRequest) -> JsValue {
+    let obj = request_init(req);
+    set(&obj, "url", &JsValue::from_str(&req.url));
     obj.into()
 }

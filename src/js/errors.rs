@@ -5,13 +5,20 @@
 //! through `Symbol.hasInstance`, so the wasm never needs to import that file. The core error never holds a token
 //! or a password (URLs carry none, bodies are never echoed), so nothing here needs scrubbing.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
+use super::object::set;
 use crate::Error;
 
-/// Builds the JS error for a core error.
-pub fn to_js(error: &Error) -> JsValue {
+/// The one place a core error becomes JS: every rejection and every throw of the SDK goes through here.
+impl From<Error> for JsValue {
+    fn from(error: Error) -> JsValue {
+        to_js(&error)
+    }
+}
+
+fn to_js(error: &Error) -> JsValue {
     let js = js_sys::Error::new(&error.message);
     js.set_name("ClcError");
     let obj: &Object = js.as_ref();
@@ -53,9 +60,4 @@ fn define(obj: &Object, key: &str, value: &JsValue) {
     set(&desc, "configurable", &JsValue::TRUE);
     // defineProperty only throws on a frozen or exotic object; ours is a fresh Error.
     Object::define_property(obj, &JsValue::from_str(key), &desc);
-}
-
-/// `obj[key] = value` on a fresh plain object (cannot throw).
-pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }

@@ -5,8 +5,10 @@ use crate::prelude::*;
 
 use core::cell::RefCell;
 
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsValue;
+
+use super::object;
 
 use crate::json::Json;
 
@@ -37,7 +39,7 @@ fn name(key: &'static str) -> JsValue {
 }
 
 fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object() && !Array::is_array(value)
+    value.is_object() && !object::is_array(value)
 }
 
 impl Json for JsValue {
@@ -62,7 +64,10 @@ impl Json for JsValue {
     }
 
     fn items(&self) -> Option<Vec<Self>> {
-        Array::is_array(self).then(|| self.unchecked_ref::<Array>().iter().collect())
+        // Element by element through guarded reads: a caller's array (a wait target) may be a Proxy that throws.
+        object::is_array(self)
+            .then(|| object::items(self))
+            .flatten()
     }
 
     fn is_object(&self) -> bool {
@@ -70,15 +75,9 @@ impl Json for JsValue {
     }
 
     fn entries(&self) -> Option<Vec<(String, Self)>> {
-        is_plain_object(self).then(|| {
-            Object::entries(self.unchecked_ref::<Object>())
-                .iter()
-                .map(|pair| {
-                    let pair: Array = pair.unchecked_into();
-                    (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-                })
-                .collect()
-        })
+        is_plain_object(self)
+            .then(|| object::entries(self))
+            .flatten()
     }
 
     fn field(&self, key: &'static str) -> Option<Self> {

@@ -14,11 +14,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
+use super::timer::Timeout;
 use crate::Error;
 
 /// Why a call was cut short.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// The caller's signal fired.
     Aborted,
     /// The deadline passed (the value is the timeout in ms).
@@ -27,7 +28,7 @@ pub enum Stop {
 
 impl Stop {
     /// The core error for this stop.
-    pub fn to_error(self) -> Error {
+    pub(crate) fn to_error(self) -> Error {
         match self {
             Stop::Aborted => Error::aborted(),
             Stop::Deadline(ms) => Error::timeout(ms),
@@ -36,7 +37,7 @@ impl Stop {
 }
 
 /// How a raced promise ended.
-pub enum Raced {
+pub(crate) enum Raced {
     /// It settled with a value.
     Value(JsValue),
     /// It rejected (and no stop happened).
@@ -45,22 +46,20 @@ pub enum Raced {
     Stopped(Stop),
 }
 
-/// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones would fire at once.
-const MAX_TIMER_MS: f64 = 2_147_483_647.0;
-
 /// Links a caller's signal and an optional deadline to one call; see the module docs.
-pub struct Stopper {
+pub(crate) struct Stopper {
     state: Rc<Cell<Option<Stop>>>,
     stopped: Promise,
     controller: AbortController,
     listener: Option<(JsValue, Closure<dyn FnMut()>)>,
-    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+    _timer: Option<Timeout>,
+    deadline: Option<f64>,
 }
 
 impl Stopper {
     /// Starts watching `signal` (an `AbortSignal`-like object, already checked by the caller) and a deadline
     /// `timeout_ms` from now. Fails with kind `aborted` when the signal is already aborted, so nothing is sent.
-    pub fn new(signal: Option<&JsValue>, timeout_ms: Option<f64>) -> Result<Self, Error> {
+    pub(crate) fn new(signal: Option<&JsValue>, timeout_ms: Option<f64>) -> Result<Self, Error> {
         if let Some(sig) = signal {
             if Reflect::get(sig, &"aborted".into())
                 .map(|v| v.is_truthy())
@@ -96,7 +95,8 @@ impl Stopper {
             stopped,
             controller,
             listener: None,
-            timer: None,
+            _timer: None,
+            deadline: timeout_ms.map(|ms| js_sys::Date::now() + ms),
         };
         if let Some(sig) = signal {
             let f = fire.clone();
@@ -109,29 +109,28 @@ impl Stopper {
             this.listener = Some((sig.clone(), closure));
         }
         if let Some(ms) = timeout_ms {
-            let closure = Closure::<dyn FnMut()>::new(move || fire(Stop::Deadline(ms)));
-            let id = global_call(
-                "setTimeout",
-                closure.as_ref(),
-                &JsValue::from_f64(ms.min(MAX_TIMER_MS)),
-            );
-            this.timer = Some((id, closure));
+            this._timer = Some(Timeout::new(ms, move || fire(Stop::Deadline(ms))));
         }
         Ok(this)
     }
 
+    /// When the deadline passes (epoch ms), if there is one.
+    pub(crate) fn deadline(&self) -> Option<f64> {
+        self.deadline
+    }
+
     /// The stop that happened, if any.
-    pub fn stop(&self) -> Option<Stop> {
+    pub(crate) fn stop(&self) -> Option<Stop> {
         self.state.get()
     }
 
     /// The signal of the SDK's own controller, to hand to `fetch`.
-    pub fn signal(&self) -> AbortSignal {
+    pub(crate) fn signal(&self) -> AbortSignal {
         self.controller.signal()
     }
 
     /// Waits for `promise`, or for the signal / deadline, whichever comes first.
-    pub async fn race(&self, promise: &Promise) -> Raced {
+    pub(crate) async fn race(&self, promise: &Promise) -> Raced {
         if let Some(s) = self.stop() {
             return Raced::Stopped(s);
         }
@@ -145,7 +144,7 @@ impl Stopper {
     }
 
     /// Waits until the signal fires or the deadline passes (a sleep that an abort cuts short).
-    pub async fn until_stopped(&self) -> Stop {
+    pub(crate) async fn until_stopped(&self) -> Stop {
         if self.stop().is_none() {
             let _ = JsFuture::from(self.stopped.clone()).await;
         }
@@ -162,18 +161,5 @@ impl Drop for Stopper {
                 }
             }
         }
-        if let Some((id, _)) = &self.timer {
-            global_call("clearTimeout", id, &JsValue::UNDEFINED);
-        }
     }
-}
-
-/// Calls `globalThis[name](a, b)`; timers live on the global object in pages, workers and Node alike.
-fn global_call(name: &str, a: &JsValue, b: &JsValue) -> JsValue {
-    let global = js_sys::global();
-    Reflect::get(&global, &name.into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .and_then(|f| f.call2(&global, a, b).ok())
-        .unwrap_or(JsValue::UNDEFINED)
 }

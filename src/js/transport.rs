@@ -7,36 +7,44 @@
 
 use crate::prelude::*;
 
-use js_sys::{Function, JsString, Object, Promise, Reflect};
+use js_sys::{Function, JsString, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::set;
+use super::convert::request_init;
+use super::object::{get, set};
 use super::stop::{Raced, Stopper};
 use crate::request::ApiRequest;
 use crate::response::{self, Body};
 use crate::shape::Shape;
 use crate::text::cat;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
     /// `JSON.parse` of a JS string: the body never has to be copied into the wasm and back to be parsed.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
+    pub(crate) fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
+
+    /// `Promise.resolve`, which reads a promise's `constructor` and so can throw (js-sys's binding does not catch).
+    /// A custom fetch may return a non-promise or a foreign thenable; this adopts both.
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    pub(crate) fn adopt(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// What came back: the HTTP status and the body text.
-pub struct Reply {
+pub(crate) struct Reply {
     /// The HTTP status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// The whole body as text, still a JS string: a success body goes from here to `JSON.parse` without
     /// crossing into the wasm (for a batch of 1,000 servers that is 150 KB not copied twice).
-    pub text: JsString,
+    pub(crate) text: JsString,
+    /// The `Retry-After` header of a 429 or 503 (other answers do not need it read).
+    pub(crate) retry_after: Option<String>,
 }
 
 /// Sends `req` once (never retried here) and reads the whole body, stopping early on abort or deadline.
 /// The caller names the request in the errors (`Sender::call`, for every path).
-pub async fn send(
+pub(crate) async fn send(
     fetch: Option<&Function>,
     req: &ApiRequest,
     stop: &Stopper,
@@ -58,72 +66,108 @@ pub async fn send(
             (f, JsValue::from(global))
         }
     };
-    let init = Object::new();
-    set(&init, "method", &req.method.as_str().into());
-    let headers = Object::new();
-    for (name, value) in &req.headers {
-        set(&headers, name, &JsValue::from_str(value));
-    }
-    set(&init, "headers", &headers);
-    if let Some(body) = &req.body {
-        set(&init, "body", &JsValue::from_str(body));
-    }
+    let init = request_init(req);
     set(&init, "signal", &stop.signal());
+    // A redirect could carry the token, or the password at login, to another origin: none is followed.
+    set(&init, "redirect", &JsValue::from_str("manual"));
     let pending = fetch
         .call2(&this, &JsValue::from_str(&req.url), &init)
         .map_err(|e| network_error(&e))?;
-    // A custom fetch may return a non-promise or a foreign thenable; Promise.resolve adopts both.
-    let response = match stop.race(&Promise::resolve(&pending)).await {
+    let pending = adopt(&pending).map_err(|e| network_error(&e))?;
+    let response = match stop.race(&pending).await {
         Raced::Value(v) => v,
         Raced::Rejected(e) => return Err(network_error(&e)),
         Raced::Stopped(s) => return Err(s.to_error()),
     };
-    let status = Reflect::get(&response, &"status".into())
-        .ok()
-        .and_then(|s| s.as_f64())
+    // In a browser, a redirect under `redirect: "manual"` is an opaque response with status 0.
+    if get(&response, "type").as_string().as_deref() == Some("opaqueredirect") {
+        return Err(redirected(None));
+    }
+    let status = get(&response, "status")
+        .as_f64()
         .filter(|s| (100.0..=599.0).contains(s) && f64::from(*s as u16) == *s)
-        .ok_or_else(|| Error::network("fetch resolved with something that is not a response"))?;
-    let text_fn = Reflect::get(&response, &"text".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(|| Error::network("the response has no text() method"))?;
-    let text_promise = text_fn.call0(&response).map_err(|e| network_error(&e))?;
-    let text = match stop.race(&Promise::resolve(&text_promise)).await {
+        .ok_or_else(|| Error::network("fetch resolved with something that is not a response"))?
+        as u16;
+    if (300..400).contains(&status) && status != 304 {
+        return Err(redirected(Some(status)));
+    }
+    let text_fn = get(&response, "text");
+    if !text_fn.is_function() {
+        return Err(Error::network("the response has no text() method"));
+    }
+    let text_promise = text_fn
+        .unchecked_ref::<Function>()
+        .call0(&response)
+        .map_err(|e| network_error(&e))?;
+    let text_promise = adopt(&text_promise).map_err(|e| network_error(&e))?;
+    let text = match stop.race(&text_promise).await {
         Raced::Value(v) => v
             .dyn_into::<JsString>()
             .unwrap_or_else(|_| JsString::from("")),
         Raced::Rejected(e) => return Err(network_error(&e)),
         Raced::Stopped(s) => return Err(s.to_error()),
     };
+    let retry_after = if matches!(status, 429 | 503) {
+        header(&response, "retry-after")
+    } else {
+        None
+    };
     Ok(Reply {
-        // The filter above keeps the status within 100..=599.
-        status: status as u16,
+        status,
         text,
+        retry_after,
     })
+}
+
+/// `response.headers.get(name)`, through guarded reads (a custom fetch's response may have no `headers`).
+fn header(response: &JsValue, name: &str) -> Option<String> {
+    let headers = get(response, "headers");
+    let get_fn = get(&headers, "get");
+    if !get_fn.is_function() {
+        return None;
+    }
+    get_fn
+        .unchecked_ref::<Function>()
+        .call1(&headers, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
+}
+
+/// The error for a redirect, which the SDK never follows.
+fn redirected(status: Option<u16>) -> Error {
+    let mut e = Error::new(
+        ErrorKind::Http,
+        "the API answered with a redirect, which clc-wasm never follows: set baseUrl to the API's final address",
+    );
+    e.status = status;
+    e
 }
 
 /// Decodes a reply: a success body checked against `shape` (see `crate::shape`), as `JSON.parse` made it;
 /// any other answer becomes its error.
-pub fn decode(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
-    let trimmed = reply.text.trim();
-    let body = if trimmed.length() == 0 {
-        Body::Empty
-    } else {
-        match parse_json(&trimmed) {
-            Ok(value) => Body::Json(value),
-            // Only a body that is not JSON (an HTML page, a cut-off answer) is read into the wasm, for its excerpt.
-            Err(_) => Body::not_json(&String::from(&reply.text)),
-        }
-    };
-    response::decode(reply.status, body, shape)
+pub(crate) fn decode(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
+    response::decode(reply.status, body(reply), shape)
 }
 
-/// A network error from whatever `fetch` rejected with, keeping only its message (never the request).
+/// The body of a reply, parsed by `JSON.parse`. Only a body that is not JSON (an HTML page, a cut-off answer)
+/// is read into the wasm, for its excerpt.
+pub(crate) fn body(reply: &Reply) -> Body<JsValue> {
+    let trimmed = reply.text.trim();
+    if trimmed.length() == 0 {
+        return Body::Empty;
+    }
+    match parse_json(&trimmed) {
+        Ok(value) => Body::Json(value),
+        Err(_) => Body::not_json(&String::from(&reply.text)),
+    }
+}
+
+/// A network error from whatever `fetch` rejected with or threw, keeping only its message (never the request).
+/// The message is read through a guarded get: a hostile error's `message` getter may throw.
 fn network_error(e: &JsValue) -> Error {
     let what = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
+        .as_string()
+        .or_else(|| get(e, "message").as_string())
         .unwrap_or_else(|| "the request failed".into());
     let what: String = what.chars().filter(|c| !c.is_control()).take(200).collect();
     Error::network(cat(&[

@@ -18,6 +18,32 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** The default time limit of one request in ms (default 30000). */
   timeoutMs?: number;
+  /**
+   * Called when a request is answered 401 (the token expired or was revoked); resolves to a new bearer token.
+   * Concurrent calls that meet the 401 share one call of it; each is then sent again, once, with the new token.
+   * A 401 means the service did nothing, so this is the one case where a POST is sent twice.
+   * Security: whatever this returns is sent as a bearer token to `baseUrl`; return only a token from the CLC login.
+   */
+  refreshToken?: () => Promise<string>;
+  /** At most this many requests of this client in flight (default 6, a browser's per-host limit); the rest queue. */
+  maxConcurrent?: number;
+  /** Called once for every HTTP request when it settles (login, polls, refreshes and resends included). */
+  trace?: (entry: TraceEntry) => void;
+}
+
+/** One HTTP request, as `trace` sees it: never headers, bodies or tokens. */
+export interface TraceEntry {
+  method: "GET" | "POST";
+  /** The absolute URL (it never holds a secret). */
+  url: string;
+  /** The HTTP status, when the server answered. */
+  status?: number;
+  /** The error's kind, when the request failed. */
+  kind?: ClcErrorKind;
+  /** From sending to the end of the body, in ms. */
+  durationMs: number;
+  /** 1 for the first send; 2 for a resend after a token refresh or a `Retry-After`, and so on. */
+  attempt: number;
 }
 
 /** Options of `new Clc`: a token kept from an earlier login. */
@@ -48,6 +74,18 @@ export interface SnapshotOptions extends CallOptions {
   expirationDays: number;
 }
 
+/** Options of `getGroup`. */
+export interface GroupOptions extends CallOptions {
+  /** `"detailed"`: every group of the tree carries its servers inline, as full `Server` objects. */
+  serverDetail?: "detailed";
+}
+
+/** Options of `listServers`. */
+export interface ListServersOptions extends CallOptions {
+  /** The data centers to read (e.g. `["wa1", "va1"]`); default: all of the account's. */
+  dataCenters?: string[];
+}
+
 /** The logged-in user; never holds the token. */
 export interface Session {
   userName: string;
@@ -72,7 +110,11 @@ export interface StatusLink {
   id?: string;
 }
 
-/** The result of a server operation for one server (names come back lower-cased, in any order). */
+/**
+ * The result of a server operation for one server. The results come back in the order of the request, each
+ * `server` spelled as the caller passed it (the service lower-cases and reorders them; they are matched
+ * case-insensitively, as the service does).
+ */
 export interface ServerOperation {
   server: string;
   isQueued: boolean;
@@ -82,6 +124,16 @@ export interface ServerOperation {
 
 /** A job's state; only `succeeded` and `failed` are final. */
 export type JobStatus = "notStarted" | "executing" | "succeeded" | "failed" | "resumed" | "unknown" | (string & {});
+
+/** A server's power state, as the service names it. */
+export type PowerState = "started" | "stopped" | "paused" | (string & {});
+
+/** A server's status, as the service names it. */
+export type ServerStatus =
+  | "active" | "archived" | "underConstruction" | "queuedForDelete" | "queuedForRestore" | (string & {});
+
+/** A group's type: `default` for ordinary groups; `archive` holds archived servers. */
+export type GroupType = "default" | "archive" | "templates" | (string & {});
 
 export interface IpAddress {
   internal?: string;
@@ -93,17 +145,25 @@ export interface Snapshot {
   links: Link[];
 }
 
+/** A server's live details (the service may leave any of them out, and sends more, passed through). */
 export interface ServerDetails {
-  powerState?: string;
+  /** `started`, `stopped` or `paused`. */
+  powerState?: PowerState;
+  /** Whether the server is in maintenance mode. */
   inMaintenanceMode?: boolean;
+  /** Virtual CPUs. */
   cpu?: number;
+  /** Memory in MB. */
   memoryMB?: number;
+  /** Storage in GB. */
   storageGB?: number;
+  /** Its addresses, internal and public. */
   ipAddresses: IpAddress[];
+  /** Its snapshots (at most one on CLC). */
   snapshots: Snapshot[];
 }
 
-/** A server, as `getServer` returns it. */
+/** A server, as `getServer` and `listServers` return it. */
 export interface Server {
   id: string;
   name: string;
@@ -111,31 +171,44 @@ export interface Server {
   groupId?: string;
   locationId?: string;
   osType?: string;
-  status?: string;
+  status?: ServerStatus;
   type?: string;
   storageType?: string;
   details?: ServerDetails;
   links: Link[];
 }
 
-/** A group, as `getGroup` returns it; servers appear as links with `rel: "server"`. */
+/**
+ * A group, as `getGroup` returns it; child groups nest. Servers appear as links with `rel: "server"`, and with
+ * `serverDetail: "detailed"` also inline in `servers`, in every group of the tree.
+ */
 export interface Group {
   id: string;
   name: string;
   description?: string;
   locationId?: string;
-  type?: string;
+  type?: GroupType;
   status?: string;
   serversCount?: number;
   groups: Group[];
   links: Link[];
+  /** The group's own servers (not its children's), with `serverDetail: "detailed"` only. */
+  servers?: Server[];
 }
 
 /** A data center; its link with `rel: "group"` is the root group. */
 export interface DataCenter {
+  /** As the service sends it: lower-case in the list (`wa1`), as asked in `getDataCenter`. */
   id: string;
+  /** E.g. `WA1 - US West (Seattle)`. */
   name: string;
   links: Link[];
+}
+
+/** One data center that `listServers` could not read: it rejects with these in `failures`. */
+export interface DataCenterFailure {
+  dataCenter: string;
+  error: ClcError;
 }
 
 /** A request as the SDK would send it (the headers include the bearer token). */
@@ -157,25 +230,39 @@ export interface WaitOptions extends CallOptions {
   minPollMs?: number;
   /** The largest delay between polls in ms (default 15000). */
   maxPollMs?: number;
-  /** Called after each round of polls. */
+  /** Called once before the first poll and after every round of polls. */
   onProgress?: (progress: WaitProgress) => void;
 }
 
-/** How one server's operation ended; `unknown`: queued but without a status link to follow. */
-export type Outcome = "succeeded" | "failed" | "notQueued" | "timedOut" | "unknown";
+/**
+ * How one server's operation (or one job) ended: `unknown`, queued but without a status link to follow;
+ * `pending`, still running when the wait had to stop (in a rejected wait's `partial` only).
+ */
+export type Outcome = "succeeded" | "failed" | "notQueued" | "timedOut" | "unknown" | "pending";
 
+/** The outcome for one server of a batch. */
 export interface ServerOutcome {
+  /** The server, as the caller passed it. */
   server: string;
+  /** How it ended. */
   outcome: Outcome;
+  /** The job that carried it, when it was queued. */
   jobId?: string;
+  /** The service's reason for a server not queued, or why its job could not be followed. */
   errorMessage?: string;
 }
 
+/** The outcome of one job. */
 export interface JobOutcome {
+  /** The job (status) ID. */
   id: string;
-  outcome: "succeeded" | "failed" | "timedOut";
+  /** How it ended. */
+  outcome: "succeeded" | "failed" | "timedOut" | "pending";
+  /** The last status read, if any read succeeded. */
   status?: JobStatus;
+  /** How many Get Status requests were sent for it. */
   polls: number;
+  /** The last transient error while polling, if the last read failed. */
   lastError?: string;
 }
 
@@ -186,18 +273,34 @@ export interface WaitResult {
   jobs: JobOutcome[];
 }
 
-/** Progress after a round of polls (counts per server for a batch, per job otherwise). */
+/**
+ * Where a wait stands: once before the first poll and after every round. Counts are per server for a batch,
+ * per job otherwise; `succeeded + failed + notQueued + timedOut + unknown + pending` is always `total`.
+ */
 export interface WaitProgress {
+  /** Rounds of polls so far (0 before the first). */
   round: number;
+  /** Servers (or jobs) in all. */
   total: number;
+  /** Finished, and succeeded. */
   succeeded: number;
+  /** Finished, and failed. */
   failed: number;
+  /** Not queued by the service (see `errorMessage` in the result). */
   notQueued: number;
+  /** Still running at the wait's deadline. */
+  timedOut: number;
+  /** Queued, but without a status link to follow. */
+  unknown: number;
+  /** Still running. */
   pending: number;
+  /** Each job's last status and the polls sent for it. */
   jobs: { id: string; status?: JobStatus; polls: number }[];
 }
 
 /** The `kind` of a `ClcError`. */
 export type ClcErrorKind =
   | "validation" | "http" | "unauthorized" | "forbidden" | "notFound" | "network" | "timeout" | "aborted" | "decode";
+
+import type { ClcError } from "./errors.js";
 "#;

@@ -6,15 +6,15 @@
 use crate::prelude::*;
 
 use alloc::rc::Rc;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 
-use js_sys::{Array, Date, Function, Math};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Date, Function, Math};
+use wasm_bindgen::JsValue;
 
-use super::client::{Answer, Inner};
-use super::convert::{self, get, positive_ms, CallOptions};
+use super::callback;
+use super::join::{join_all, Boxed};
+use super::convert::{self, positive_ms, CallOptions};
+use super::object::{self, field};
+use super::sender::{Answer, Inner};
 use super::stop::{Stop, Stopper};
 use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::shape::{self, check_unchanged};
@@ -24,7 +24,7 @@ use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
 use crate::{Error, ErrorKind};
 
 /// A checked `wait` call, ready to run.
-pub struct Prepared {
+pub(crate) struct Prepared {
     target: WaitTarget,
     options: WaitOptions,
     signal: Option<JsValue>,
@@ -32,10 +32,10 @@ pub struct Prepared {
 }
 
 /// Checks the target and the options of `wait` (before anything is sent).
-pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
+pub(crate) fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
     let target = if let Some(id) = target.as_string() {
         WaitTarget::Job(StatusId::parse(&id)?)
-    } else if Array::is_array(target) {
+    } else if object::is_array(target) {
         check_unchanged(target, &shape::SERVER_OPERATIONS).map_err(|why| {
             Error::validation(
                 "target",
@@ -61,24 +61,15 @@ pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
     let options = convert::options(options, "options")?;
     let defaults = WaitOptions::default();
     let wait = WaitOptions {
-        timeout_ms: positive_ms(&get(&options, "timeoutMs"), "timeoutMs")?
+        timeout_ms: positive_ms(&field(&options, "timeoutMs")?, "timeoutMs")?
             .unwrap_or(defaults.timeout_ms),
-        min_poll_ms: positive_ms(&get(&options, "minPollMs"), "minPollMs")?
+        min_poll_ms: positive_ms(&field(&options, "minPollMs")?, "minPollMs")?
             .unwrap_or(defaults.min_poll_ms),
-        max_poll_ms: positive_ms(&get(&options, "maxPollMs"), "maxPollMs")?
+        max_poll_ms: positive_ms(&field(&options, "maxPollMs")?, "maxPollMs")?
             .unwrap_or(defaults.max_poll_ms),
     };
     wait.validate()?;
-    let on_progress = get(&options, "onProgress");
-    let on_progress = if on_progress.is_undefined() {
-        None
-    } else {
-        Some(
-            on_progress
-                .dyn_into::<Function>()
-                .map_err(|_| Error::validation("onProgress", "must be a function"))?,
-        )
-    };
+    let on_progress = convert::function(&options, "onProgress", "must be a function")?;
     // Only the signal is taken from the call options: `timeoutMs` here is the whole wait's deadline.
     let signal = CallOptions::read(&options)?.signal;
     Ok(Prepared {
@@ -90,7 +81,7 @@ pub fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
 }
 
 /// Runs a prepared wait to its end and converts the result.
-pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
+pub(crate) async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
     let mut waiter = Waiter::new(p.target, p.options, Date::now())?;
     // Status reads use the client's per-request time limit and the wait's signal.
     let call = CallOptions {
@@ -130,9 +121,7 @@ pub async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
                     }
                 }
                 if let Some(f) = &p.on_progress {
-                    let progress = convert::progress_to_js(&waiter.progress());
-                    // A throwing callback is the caller's bug; the wait goes on (see `Clc.wait`).
-                    let _ = f.call1(&JsValue::UNDEFINED, &progress);
+                    callback::notify(f, &convert::progress_to_js(&waiter.progress()));
                 }
             }
         }
@@ -148,53 +137,4 @@ fn retryable_timeout(e: Error) -> Error {
     n.method = e.method;
     n.url = e.url;
     n
-}
-
-type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
-
-/// Runs futures concurrently and yields their outputs in order (a tiny `join_all`, to avoid a dependency).
-fn join_all<T>(futures: Vec<Boxed<T>>) -> JoinAll<T> {
-    JoinAll {
-        slots: futures.into_iter().map(Slot::Pending).collect(),
-    }
-}
-
-enum Slot<T> {
-    Pending(Boxed<T>),
-    Done(T),
-    Taken,
-}
-
-struct JoinAll<T> {
-    slots: Vec<Slot<T>>,
-}
-
-impl<T> Unpin for JoinAll<T> {}
-
-impl<T> Future for JoinAll<T> {
-    type Output = Vec<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
-        let mut all_done = true;
-        for slot in self.slots.iter_mut() {
-            if let Slot::Pending(f) = slot {
-                match f.as_mut().poll(cx) {
-                    Poll::Ready(v) => *slot = Slot::Done(v),
-                    Poll::Pending => all_done = false,
-                }
-            }
-        }
-        if !all_done {
-            return Poll::Pending;
-        }
-        let out = self
-            .slots
-            .iter_mut()
-            .filter_map(|slot| match core::mem::replace(slot, Slot::Taken) {
-                Slot::Done(v) => Some(v),
-                _ => None,
-            })
-            .collect();
-        Poll::Ready(out)
-    }
 }

@@ -1,0 +1,89 @@
+//! Property access on JS values that may be hostile: getters that throw, Proxies whose traps throw, revoked
+//! Proxies (a stale Immer draft, say).
+//!
+//! Every read of a caller's value goes through here, and every JS operation here is a `catch` import: a JS
+//! exception that unwinds through Rust frames leaks the wasm's shadow stack, and a few thousand of them kill the
+//! instance. A read that throws becomes `Err`, which the callers turn into a `validation` error naming the field.
+
+use crate::prelude::*;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::Error;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws on a revoked Proxy (js-sys's binding does not catch).
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array_checked(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Object.entries`, which runs a Proxy's `ownKeys` and `get` traps.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn entries_checked(value: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// Whether `value` is an array; a value that throws when asked (a revoked Proxy) is not one.
+pub(crate) fn is_array(value: &JsValue) -> bool {
+    value.is_object() && is_array_checked(value).unwrap_or(false)
+}
+
+/// `obj[key]`; a value that is not an object reads as `undefined`; `Err` when the read throws.
+pub(crate) fn read(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    if obj.is_object() || obj.is_function() {
+        Reflect::get(obj, &JsValue::from_str(key))
+    } else {
+        Ok(JsValue::UNDEFINED)
+    }
+}
+
+/// `obj[key]` of a caller's value: a read that throws is refused as the field `field`.
+pub(crate) fn field(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
+    read(obj, key).map_err(|_| unreadable(key))
+}
+
+/// `obj[key]` of a value the SDK made or `JSON.parse` gave; a read that throws reads as `undefined`.
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+    read(obj, key).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key] = value` on an object the SDK made (cannot throw; the result is ignored on purpose).
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// The elements of an array, read one by one; `None` when the array (a Proxy) throws on any read.
+pub(crate) fn items(array: &JsValue) -> Option<Vec<JsValue>> {
+    let length = Reflect::get(array, &JsValue::from_str("length"))
+        .ok()?
+        .as_f64()?;
+    if !(length.is_finite() && length >= 0.0 && length <= f64::from(u32::MAX)) {
+        return None;
+    }
+    let length = length as u32;
+    let mut out = Vec::with_capacity(length.min(1 << 16) as usize);
+    for index in 0..length {
+        out.push(Reflect::get_u32(array, index).ok()?);
+    }
+    Some(out)
+}
+
+/// The own enumerable `[key, value]` pairs of an object; `None` when a trap or getter throws.
+pub(crate) fn entries(obj: &JsValue) -> Option<Vec<(String, JsValue)>> {
+    let pairs = entries_checked(obj).ok()?;
+    Some(
+        pairs
+            .iter()
+            .map(|pair| {
+                let pair: Array = pair.unchecked_into();
+                (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+            })
+            .collect(),
+    )
+}
+
+/// The refusal of a field whose getter (or Proxy trap) threw.
+pub(crate) fn unreadable(field: &str) -> Error {
+    Error::validation(field, "could not be read (reading it threw)")
+}

@@ -1,0 +1,115 @@
+//! One HTTP request out and back, traced; and the Promise plumbing every exported method shares.
+//!
+//! Every call ends as a Promise that resolves with the decoded answer or rejects with a `ClcError`; an error
+//! found before anything is sent is a rejected Promise too, never a synchronous throw.
+
+use crate::prelude::*;
+
+use core::future::Future;
+use core::pin::Pin;
+
+use js_sys::{Date, Function, Object, Promise};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::callback;
+use super::convert::CallOptions;
+use super::object::{get, set};
+use super::stop::Stopper;
+use super::transport::{self, Reply};
+use crate::request::ApiRequest;
+use crate::response;
+use crate::shape::{self, Shape};
+use crate::Error;
+
+/// How a client's requests leave: its `fetch`, its default time limit for one request, and its `trace`.
+pub(crate) struct Sender {
+    pub(crate) fetch: Option<Function>,
+    pub(crate) timeout_ms: f64,
+    pub(crate) trace: Option<Function>,
+}
+
+impl Sender {
+    /// Sends `req` once (nothing here retries) and reports it to `trace` when it settles.
+    pub(crate) async fn send(
+        &self,
+        req: &ApiRequest,
+        stop: &Stopper,
+        attempt: u32,
+    ) -> Result<Reply, Error> {
+        let started = Date::now();
+        let result = transport::send(self.fetch.as_ref(), req, stop).await;
+        if let Some(trace) = &self.trace {
+            callback::notify(trace, &trace_entry(req, &result, Date::now() - started, attempt));
+        }
+        result
+    }
+
+    /// The stop of one call: the caller's signal and the call's time limit (or the client's).
+    pub(crate) fn stopper(&self, options: &CallOptions) -> Result<Stopper, Error> {
+        Stopper::new(
+            options.signal.as_ref(),
+            Some(options.timeout_ms.unwrap_or(self.timeout_ms)),
+        )
+    }
+}
+
+/// What `trace` receives: `{ method, url, status?, kind?, durationMs, attempt }`, never headers or bodies.
+fn trace_entry(
+    req: &ApiRequest,
+    result: &Result<Reply, Error>,
+    duration_ms: f64,
+    attempt: u32,
+) -> JsValue {
+    let entry = Object::new();
+    set(&entry, "method", &req.method.as_str().into());
+    set(&entry, "url", &JsValue::from_str(&req.url));
+    let (status, kind) = match result {
+        Ok(reply) => (
+            Some(reply.status),
+            response::status_kind(reply.status).map(|k| k.as_str()),
+        ),
+        Err(e) => (e.status, Some(e.kind.as_str())),
+    };
+    if let Some(status) = status {
+        set(&entry, "status", &f64::from(status).into());
+    }
+    if let Some(kind) = kind {
+        set(&entry, "kind", &kind.into());
+    }
+    set(&entry, "durationMs", &duration_ms.max(0.0).into());
+    set(&entry, "attempt", &f64::from(attempt).into());
+    entry.into()
+}
+
+/// What a method resolves with, read from its reply: the answer checked against a shape, as sent; or, for Get
+/// Status, the status string in it. Plain data, so every call shares one async path.
+#[derive(Clone, Copy)]
+pub(crate) enum Answer {
+    /// The whole answer, checked.
+    Checked(&'static Shape),
+    /// The `status` of a Get Status answer.
+    Status,
+}
+
+impl Answer {
+    pub(crate) fn read(self, reply: &Reply) -> Result<JsValue, Error> {
+        match self {
+            Answer::Checked(shape) => transport::decode(reply, shape),
+            Answer::Status => Ok(get(&transport::decode(reply, &shape::STATUS)?, "status")),
+        }
+    }
+}
+
+/// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.
+pub(crate) type Call = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
+/// Runs `call` as a Promise whose rejection is a `ClcError`.
+pub(crate) fn promise(call: Call) -> Promise {
+    future_to_promise(async move { call.await.map_err(JsValue::from) })
+}
+
+/// A rejected Promise for an error found before anything started.
+pub(crate) fn rejected(e: Error) -> Promise {
+    Promise::reject(&e.into())
+}
