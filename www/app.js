@@ -102,6 +102,13 @@ const clock = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const upper = (id) => String(id ?? "").toUpperCase();
 
+/** A data center's name without its ID in front ("WA1 - US West (Seattle)" is shown as WA1 and "US West (Seattle)"). */
+function placeName(center) {
+  const name = String(center.name ?? "");
+  const prefix = `${upper(center.id)} - `;
+  return name.toUpperCase().startsWith(prefix) ? name.slice(prefix.length) : name;
+}
+
 function hostOf(url) {
   try {
     return new URL(url).host;
@@ -393,7 +400,7 @@ async function loadAccount() {
   $("#dc-options").replaceChildren(...centers.map((c) => el("label", { class: "dc-option" },
     el("input", { type: "checkbox", value: c.id, checked: true }),
     el("span", { class: "dc-id" }, upper(c.id)),
-    el("span", { class: "dc-name" }, c.name ?? ""))));
+    el("span", { class: "dc-name" }, placeName(c)))));
   if (centers.length === 0) $("#dc-options").replaceChildren(el("span", { class: "muted" }, "This account has no data centers."));
   $("#dc-picker").disabled = false;
   await loadServers();
@@ -531,7 +538,7 @@ function renderTable(sections) {
     const id = upper(center.id);
     const head = el("div", { class: "dc-head" },
       el("span", { class: "dc-title" }, id),
-      center.name ? el("span", { class: "dc-name" }, center.name) : null,
+      placeName(center) ? el("span", { class: "dc-name" }, placeName(center)) : null,
       el("span", { class: "group-count" }, error ? "not updated" : plural(list.length, "server")));
     const dcBody = el("tbody", { class: "dc-section" },
       el("tr", { class: "dc-row" }, el("th", { scope: "rowgroup", colSpan: COLUMNS }, head)));
