@@ -21,6 +21,7 @@ let servers = new Map(); // server ID -> the Server of the last load (fresh rows
 const lastGood = new Map(); // data center ID (lower case) -> { servers, trees, at }: shown, marked, when a reload fails
 const trees = new Map(); // data center ID (lower case) -> the last group tree read
 const running = new Map(); // activity ID -> AbortController of a wait in flight
+const activities = new Map(); // activity ID -> its Activity (the entries on the page)
 
 // ---- what is kept across a reload: operations and their results, the base URL and user name ----------
 // Never the password, and not the token either: a reload asks to log in again, then follows the waits on.
@@ -206,12 +207,18 @@ function clientOptions(baseUrl) {
 }
 
 let relogin = null; // the pending re-login, shared by every caller that meets the 401
+let spareToken = null; // a token from the dialog that the SDK no longer waited for: the next refresh gets it
 
 /**
  * `refreshToken`: the SDK calls it when the API answers 401. A dialog asks for the password again; its login
  * gives the new token, and the request that met the 401 is sent again. Cancelling rejects: the call fails.
  */
 function askPassword(baseUrl) {
+  if (spareToken) {
+    const token = spareToken;
+    spareToken = null;
+    return Promise.resolve(token);
+  }
   if (relogin) return relogin;
   relogin = new Promise((resolve, reject) => {
     const dialog = $("#relogin");
@@ -250,7 +257,7 @@ function askPassword(baseUrl) {
         fresh.free();
         finish();
         resolve(token);
-        setTimeout(showExpiry); // the SDK takes the new token once this promise settles
+        setTimeout(() => afterRelogin(token)); // the SDK takes the new token once this promise settles
       } catch (failure) {
         error.textContent = `Could not log in. ${describe(failure)}`;
         password.select();
@@ -269,6 +276,27 @@ function askPassword(baseUrl) {
     password.focus();
   });
   return relogin;
+}
+
+/**
+ * The SDK waits for `refreshToken` at most the client's time limit; a user who took longer at the dialog finds
+ * the calls that met the 401 failed. Then the token is kept for the next refresh, and the work carries on: the
+ * table is read again and the waits the 401 cut short are followed again (their records have all `wait` needs).
+ */
+function afterRelogin(token) {
+  showExpiry();
+  const client = clc;
+  if (!client) return;
+  if (client.token !== token) spareToken = token;
+  let resumed = 0;
+  for (const activity of activities.values()) {
+    const { state, kind, answer } = activity.record;
+    if (state === "error" && kind === "unauthorized" && answer !== undefined) {
+      follow(client, activity);
+      resumed++;
+    }
+  }
+  if (resumed || spareToken || tableFailed) loadServers();
 }
 
 function showExpiry() {
@@ -351,6 +379,8 @@ $("#logout").addEventListener("click", () => {
   servers = new Map();
   lastGood.clear();
   trees.clear();
+  activities.clear();
+  spareToken = null;
   store.activities = [];
   save();
   $("#session").hidden = true;
@@ -423,6 +453,7 @@ async function readTree(client, center) {
 }
 
 let loading = null; // the table load in flight
+let tableFailed = false; // some data center of the last table load failed (perhaps while the dialog was open)
 let loadAgain = false; // something changed while it ran: load once more when it ends
 
 /** Reads the picked data centers' servers (and group trees) and redraws the table; loads coalesce. */
@@ -491,6 +522,7 @@ async function loadOnce() {
     const before = lastGood.get(key);
     return { center, servers: before?.servers ?? [], stale: before?.at ?? null, error, tree: trees.get(key) };
   });
+  tableFailed = errors.size > 0;
   servers = new Map(sections.filter((s) => !s.error).flatMap((s) => s.servers.map((server) => [server.id, server])));
   $("#refresh").disabled = false;
   $("#servers").setAttribute("aria-busy", "false");
@@ -763,7 +795,10 @@ $("#clear-activity").addEventListener("click", () => {
   store.activities = store.activities.filter((a) => a.state === "waiting" || a.state === "sending");
   save();
   const keep = new Set(store.activities.map((a) => a.id));
-  $$("#activity > li").filter((li) => !keep.has(li.dataset.id)).forEach((li) => li.remove());
+  $$("#activity > li").filter((li) => !keep.has(li.dataset.id)).forEach((li) => {
+    activities.delete(li.dataset.id);
+    li.remove();
+  });
   const empty = $("#activity").children.length === 0;
   $("#no-activity").hidden = !empty;
   $("#clear-activity").hidden = empty;
@@ -788,6 +823,7 @@ class Activity {
     this.record = record;
     this.item = $("#activity-item").content.firstElementChild.cloneNode(true);
     this.item.dataset.id = record.id;
+    activities.set(record.id, this);
     const article = $("article", this.item);
     const heading = $(".op-title", this.item);
     heading.id = `${record.id}-title`;
@@ -995,7 +1031,12 @@ async function start(what, send) {
 /** Follows a record's jobs with `wait` (also after a reload: the record's answer is all `wait` needs). */
 async function follow(client, activity) {
   const record = activity.record;
+  if (running.has(record.id)) return;
+  record.state = "waiting";
+  delete record.error;
+  delete record.kind;
   activity.setState("waiting");
+  $(".op-error", activity.item).textContent = "";
   const controller = new AbortController();
   running.set(record.id, controller);
   activity.cancel.hidden = false;
@@ -1020,6 +1061,7 @@ async function follow(client, activity) {
     } else {
       record.state = "error";
       record.error = describe(error);
+      record.kind = isClcError(error) ? error.kind : undefined;
     }
     if (record.result) activity.finish(record.result, { partial: true });
     activity.fail(record.error, record.state);
@@ -1037,6 +1079,7 @@ async function follow(client, activity) {
 /** After a login: the kept operations come back; the ones still running are followed again. */
 function restoreActivities(client) {
   $("#activity").replaceChildren();
+  activities.clear();
   for (const record of store.activities) {
     if (record.state === "sending") {
       // The page went away before the API answered: whether the operation was queued is not known here.

@@ -618,14 +618,18 @@ await step("the token expires: a dialog asks for the password, and the running w
   await dialog.getByLabel("Password").fill("not-the-password");
   await dialog.getByRole("button", { name: "Log in" }).click();
   await untilText("the dialog's error", dialog.getByRole("alert"), /didn't recognize/i);
+  // A user slower than the page's 15 s time limit per request: whatever gave up meanwhile carries on afterwards.
+  await sleep(16_000);
+  assert(await dialog.isVisible(), "the dialog went away by itself");
   await dialog.getByLabel("Password").fill("demo-password");
   await dialog.getByRole("button", { name: "Log in" }).click();
   await dialog.waitFor({ state: "hidden" });
   assert((await page.getByLabel("Password", { exact: true }).count()) === 1, "the dialog's password field stayed in the page");
   await untilText("the reboot to end", entry.getByRole("status"), /^Succeeded$/);
-  await untilText("the table to be read again", page.locator("#servers-meta"), /updated/);
-  await checkbox("WA1DEMOWEB01").waitFor();
-  assert(!(await serversTable().getByRole("alert").count()), "a data center error is shown after logging in again");
+  await until("the table to be back, without a data center error", async () => {
+    const errors = await serversTable().getByRole("alert").count();
+    return [errors === 0 && (await checkbox("WA1DEMOWEB01").isEnabled()), errors];
+  });
   assert(await page.evaluate(() => window.__sameDocument === true), "the page was reloaded");
   const lines = (await requestLog().locator(":scope > *").allTextContents()).join(" | ");
   assert(/ 401 /.test(lines), `the log shows no 401: ${lines}`);
