@@ -123,7 +123,7 @@ pub const LOGIN_REFUSED: &str = "login refused: these credentials were not recog
 /// Decodes the answer to a login: a 2xx as [`decode`] with [`shape::LOGIN`] does, but an error never carries the
 /// server's text, which could echo the password. A 400 or 401 is [`ErrorKind::Unauthorized`] with the message
 /// [`LOGIN_REFUSED`] (it avoids the word "password", which could itself be the password); any other status has its
-/// usual kind and the message "login failed: HTTP <code> <reason>", without details.
+/// usual kind and the message `login failed: HTTP <code> <reason>`, without details.
 ///
 /// ```
 /// use clc_wasm::response::{decode_login, Body, LOGIN_REFUSED};
