@@ -10,7 +10,7 @@
 //! - a job's first read comes `min_poll_ms` after the wait that brought it started (a fresh job is nearly
 //!   always still running); a job another wait already follows is read no later than that either;
 //! - a job's next read is fixed when a read is sent: its backoff (see [`Backoff`]) after that many reads, on the
-//!   most eager schedule of the waits following it ([`Backoff::eager`]), and one `random` per
+//!   most eager schedule of the waits following it that still want reads ([`Backoff::eager`]), with one `random` per
 //!   [`Poller::poll_reads`] call, so jobs read together stay together (a batch of 10,000 jobs has rounds);
 //! - no read is scheduled for a wait after its `deadline - min(min_poll_ms, timeout_ms / 4)`: a read due later
 //!   is pulled in to that time, the wait's last look, so its answer has time to come back;
@@ -178,6 +178,7 @@ impl Poller {
     }
 
     /// The earliest absolute time anything is due (a job's next read, a wait's deadline); `None` if nothing.
+    /// It can be in the past (a reply came back after the job's next read was due): then it is due at once.
     pub fn next_timeout(&self) -> Option<f64> {
         let read = self.reads.first().map(|(at, _)| at.0);
         let deadline = self.deadlines.first().map(|(at, _)| at.0);
@@ -215,8 +216,9 @@ impl Poller {
                 };
                 wait.in_flight += 1;
                 touched.insert(*follower);
-                backoff = Some(backoff.map_or(wait.backoff, |b| b.eager(wait.backoff)));
+                // A wait past its last look wants no more reads: its schedule no longer counts.
                 if wait.last_read_at > now_ms {
+                    backoff = Some(backoff.map_or(wait.backoff, |b| b.eager(wait.backoff)));
                     last_look =
                         Some(last_look.map_or(wait.last_read_at, |t| t.min(wait.last_read_at)));
                 }
