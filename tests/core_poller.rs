@@ -419,6 +419,7 @@ fn a_wait_on_a_job_already_seen_over_ends_at_once() {
     let b = sim.add(job("wa1-1"), opts(60_000.0, 1_000.0, 8_000.0));
     let (at, result) = sim.end(b);
     assert_eq!(at, sim.now);
+    assert_eq!(sim.progress(b).len(), 1, "one report, then the end");
     let result = result.unwrap();
     assert_eq!(
         (result.ok, result.jobs[0].outcome),

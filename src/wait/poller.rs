@@ -120,13 +120,17 @@ impl Poller {
 
     /// Starts following a target at `now_ms`; refuses bad options and a status link with no job ID in it.
     /// Queues a `Progress` event at once (a report before the first read); a wait with nothing to follow
-    /// (nothing queued, only unfollowable servers, or only jobs already seen over) queues its `Done` right after.
+    /// (nothing queued, only unfollowable servers, or only jobs already seen over) queues that one report and
+    /// its `Done` at once. `now_ms` must be finite.
     pub fn add(
         &mut self,
         target: WaitTarget,
         options: WaitOptions,
         now_ms: f64,
     ) -> Result<WaitId, Error> {
+        if !now_ms.is_finite() {
+            return Err(Error::validation("now", "must be a finite time"));
+        }
         let mut wait = Waiter::new(target, options, now_ms)?;
         let id = self.fresh_id();
         let first = wait.first_read_at;
@@ -155,14 +159,15 @@ impl Poller {
                 self.reads.insert((At(first), job_id.clone()));
             }
         }
-        self.events.push_back(Event::Progress(
-            id,
-            wait.progress(&self.jobs, Outcome::Pending),
-        ));
         let open = wait.open;
+        if open > 0 {
+            let progress = wait.progress(&self.jobs, Outcome::Pending);
+            self.events.push_back(Event::Progress(id, progress));
+        }
         self.deadlines.insert((At(wait.deadline), id));
         self.waits.insert(id, wait);
         if open == 0 {
+            // Its one report, then its end.
             self.finish(id, None);
         }
         Ok(id)
