@@ -2,8 +2,10 @@
 //!
 //! The core decides everything that needs no I/O and is tested natively: [`validate`] checks inputs,
 //! [`request`] builds each request, [`response`] decodes each answer or error body, [`wait`] is the polling
-//! policy with time passed in. The `js` module (wasm32 only) sends requests with `fetch` and exposes the
-//! `Clc` class to JavaScript.
+//! policy with time passed in. The session policies are pure too: [`queue`] (`maxConcurrent`, with
+//! [`retry_after`] pauses), [`refresh`] (single-flight token refresh), [`redact`] (secrets out of error text),
+//! [`jwt`] (a token's expiry) and [`order`] (batch results in request order). The `js` module (wasm32 only)
+//! sends requests with `fetch` and exposes the `Clc` class to JavaScript.
 //!
 //! ```
 //! use clc_wasm::{model::Token, request::Requests, validate::*};

@@ -8,7 +8,7 @@
 //!   quote or a tag, is caught too; ten characters of an unrelated message rarely match a random token.
 //! - A secret of 4 to 9 characters that occurs whole in the text: the whole text becomes [`WITHHELD`].
 //!   Replacing only the word would tell the secret: with the password `password`, the standard login message
-//!   would read "username or <redacted> you entered".
+//!   would read `username or <redacted> you entered`.
 //! - A secret shorter than 4 characters is not looked for: a one-letter token would mangle every message.
 //!
 //! Replacing can in principle form a new match (a secret that itself contains `<redacted>`), so the rule is

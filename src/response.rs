@@ -117,6 +117,48 @@ pub fn decode<J: Json>(status: u16, body: Body<J>, shape: &Shape) -> Result<J, E
     }
 }
 
+/// The message of a refused login (400 or 401), whatever the server said.
+pub const LOGIN_REFUSED: &str = "login refused: these credentials were not recognized";
+
+/// Decodes the answer to a login: a 2xx as [`decode`] with [`shape::LOGIN`] does, but an error never carries the
+/// server's text, which could echo the password. A 400 or 401 is [`ErrorKind::Unauthorized`] with the message
+/// [`LOGIN_REFUSED`] (it avoids the word "password", which could itself be the password); any other status has its
+/// usual kind and the message `login failed: HTTP <code> <reason>`, without details.
+///
+/// ```
+/// use clc_wasm::response::{decode_login, Body, LOGIN_REFUSED};
+/// use clc_wasm::ErrorKind;
+/// let body = serde_json::json!({"message": "bad password hunter22 for user demo"});
+/// let err = decode_login(400, Body::Json(body)).unwrap_err();
+/// assert_eq!((err.kind, err.status, err.message.as_str()), (ErrorKind::Unauthorized, Some(400), LOGIN_REFUSED));
+/// let err = decode_login::<serde_json::Value>(502, Body::not_json("<title>hunter22</title>")).unwrap_err();
+/// assert_eq!(err.message, "login failed: HTTP 502 Bad Gateway");
+/// ```
+pub fn decode_login<J: Json>(status: u16, body: Body<J>) -> Result<J, Error> {
+    if (200..300).contains(&status) {
+        return decode(status, body, &shape::LOGIN);
+    }
+    let (kind, message) = match status {
+        400 | 401 => (ErrorKind::Unauthorized, String::from(LOGIN_REFUSED)),
+        _ => {
+            let kind = match status {
+                403 => ErrorKind::Forbidden,
+                404 => ErrorKind::NotFound,
+                _ => ErrorKind::Http,
+            };
+            let code = decimal(u64::from(status));
+            let message = match reason_phrase(status) {
+                Some(reason) => cat(&["login failed: HTTP ", &code, " ", reason]),
+                None => cat(&["login failed: HTTP ", &code]),
+            };
+            (kind, message)
+        }
+    };
+    let mut error = Error::new(kind, message);
+    error.status = Some(status);
+    Err(error)
+}
+
 fn decode_error(status: u16, message: &str) -> Error {
     let mut error = Error::decode(message);
     error.status = Some(status);

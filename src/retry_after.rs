@@ -110,7 +110,9 @@ fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
     }
     let days = days_from_civil(i64::from(year), month, day);
     let seconds = i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
-    Some((days * MS_PER_DAY + seconds * 1000) as f64)
+    // Checked: RFC 850's year follows `now_ms`, which may be any number.
+    let ms = days.checked_mul(MS_PER_DAY)?.checked_add(seconds * 1000)?;
+    Some(ms as f64)
 }
 
 /// Checks that the bytes at these offsets are these separators.

@@ -1,14 +1,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Properties over arbitrary input: decoding and validation never panic, the answer shapes accept exactly what
-//! the serde model reads, no built URL leaves its path, and any wait ends by its deadline.
+//! the serde model reads, no built URL leaves its path (the wait properties are in core_poller.rs).
 
 use clc_wasm::model::*;
 use clc_wasm::request::Requests;
 use clc_wasm::response::{decode, Body};
 use clc_wasm::shape::{self, Presence, Shape};
 use clc_wasm::validate::*;
-use clc_wasm::wait::*;
-use clc_wasm::Error;
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -350,57 +348,6 @@ proptest! {
             let parsed: Vec<String> = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
             prop_assert_eq!(parsed, ids);
             prop_assert_eq!(segments(&req.url).len(), 4);
-        }
-    }
-
-    #[test]
-    fn any_wait_ends_by_its_deadline(
-        answers in prop::collection::vec(0u8..8, 1..40),
-        randoms in prop::collection::vec(any::<f64>(), 1..40),
-        timeout in 1.0f64..100_000.0,
-        min in 1.0f64..5_000.0,
-        spread in 1.0f64..10.0,
-    ) {
-        let options = WaitOptions { timeout_ms: timeout, min_poll_ms: min, max_poll_ms: min * spread };
-        let target = WaitTarget::Job(StatusId::parse("wa1-1").unwrap());
-        let mut waiter = Waiter::new(target, options, 0.0).unwrap();
-        let mut now = 0.0;
-        let mut steps = 0usize;
-        let mut polls = 0usize;
-        // Rounds are at least `min` apart, so at most timeout / min + 2 of them (the first, the last at the
-        // deadline); each round is one Sleep and one Poll.
-        let most_polls = (timeout / min) as usize + 2;
-        loop {
-            steps += 1;
-            prop_assert!(steps <= 2 * most_polls + 2, "the wait must end");
-            let random = randoms[steps % randoms.len()];
-            match waiter.next(now, random) {
-                Step::Sleep(ms) => {
-                    prop_assert!(ms > 0.0 && ms.is_finite());
-                    now += ms;
-                    prop_assert!(now <= timeout + 1e-6, "slept past the deadline: {} > {}", now, timeout);
-                }
-                Step::Poll(jobs) => {
-                    polls += 1;
-                    prop_assert!(polls <= most_polls, "polled more often than every {} ms", min);
-                    for id in jobs {
-                        let answer = answers[steps % answers.len()];
-                        match answer {
-                            0 => waiter.on_status(id.as_str(), JobStatus::Succeeded, now),
-                            1 => waiter.on_status(id.as_str(), JobStatus::Failed, now),
-                            2 => waiter.on_error(id.as_str(), Error::network("x"), now),
-                            3 => waiter.on_status(id.as_str(), JobStatus::Other("?".into()), now),
-                            _ => waiter.on_status(id.as_str(), JobStatus::Executing, now),
-                        }
-                    }
-                    let _ = waiter.progress();
-                }
-                Step::Done(result) => {
-                    prop_assert_eq!(result.jobs.len(), 1);
-                    break;
-                }
-                Step::Fail(_) => break,
-            }
         }
     }
 }

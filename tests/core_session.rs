@@ -195,6 +195,14 @@ mod retry_after {
             delay_ms("Friday, 01-Jan-00 00:00:00 GMT", now),
             Some(86_400_000.0)
         );
+        // A clock far off places the year far off, without overflowing.
+        for now in [1e300, -1e300, f64::MAX, f64::MIN, 1e19, -1e19] {
+            assert_eq!(
+                delay_ms("Sunday, 06-Nov-94 08:49:37 GMT", now),
+                None,
+                "{now}"
+            );
+        }
         // "94" seen in 2026 is 1994, in the past.
         let now = days_from_civil(2026, 12, 2) as f64 * 86_400_000.0;
         assert_eq!(delay_ms("Sunday, 06-Nov-94 08:49:37 GMT", now), Some(0.0));
@@ -214,6 +222,13 @@ mod retry_after {
             now in any::<f64>(),
         ) {
             if let Some(delay) = delay_ms(&value, now) {
+                prop_assert!((0.0..=MAX_DELAY_MS).contains(&delay));
+            }
+        }
+
+        #[test]
+        fn rfc850_dates_with_any_clock(seconds in 0i64..=253_402_300_799, now in any::<f64>()) {
+            if let Some(delay) = delay_ms(&rfc850(seconds), now) {
                 prop_assert!((0.0..=MAX_DELAY_MS).contains(&delay));
             }
         }

@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::object::{self, field, set};
 use crate::model::Session;
+use crate::queue::RequestQueue;
 use crate::request::ApiRequest;
 use crate::validate::{BaseUrl, ServerIds, SnapshotExpirationDays};
 use crate::wait::{WaitProgress, WaitResult};
@@ -59,6 +60,12 @@ pub(crate) struct ClientOptions {
     pub(crate) fetch: Option<Function>,
     /// The default time limit of one request.
     pub(crate) timeout_ms: f64,
+    /// `refreshToken`: gives a new token after a 401.
+    pub(crate) refresh_token: Option<Function>,
+    /// `maxConcurrent`: requests in flight at most.
+    pub(crate) max_concurrent: usize,
+    /// `trace`: told of every request when it settles.
+    pub(crate) trace: Option<Function>,
 }
 
 impl ClientOptions {
@@ -74,10 +81,28 @@ impl ClientOptions {
         let fetch = function(options, "fetch", "must be a function like globalThis.fetch")?;
         let timeout_ms =
             positive_ms(&field(options, "timeoutMs")?, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let refresh_token = function(
+            options,
+            "refreshToken",
+            "must be a function that resolves to a new token",
+        )?;
+        let max_concurrent = field(options, "maxConcurrent")?;
+        let max_concurrent = if max_concurrent.is_undefined() {
+            RequestQueue::DEFAULT_MAX_CONCURRENT
+        } else {
+            let n = max_concurrent.as_f64().ok_or_else(|| {
+                Error::validation("maxConcurrent", "must be a whole number from 1 to 1000")
+            })?;
+            RequestQueue::max_concurrent(n)?
+        };
+        let trace = function(options, "trace", "must be a function")?;
         Ok(ClientOptions {
             base_url,
             fetch,
             timeout_ms,
+            refresh_token,
+            max_concurrent,
+            trace,
         })
     }
 }
