@@ -147,6 +147,15 @@ function describe(error) {
   }
 }
 
+/**
+ * Why a login failed. A refusal (a 400 or 401 from the login, kind `unauthorized`) is said in the page's words:
+ * the SDK keeps the service's text out of it, since a login error can echo the password.
+ */
+function loginFailure(error) {
+  if (isClcError(error) && (error.kind === "unauthorized" || error.status === 400)) return "Could not log in: the username or password was not recognized.";
+  return `Could not log in. ${describe(error)}`;
+}
+
 /** A modal confirmation; resolves true when the user confirms. Escape or Cancel resolve false. */
 function confirmDialog({ title, body, items = [], action }) {
   const dialog = $("#confirm");
@@ -259,7 +268,7 @@ function askPassword(baseUrl) {
         resolve(token);
         setTimeout(() => afterRelogin(token)); // the SDK takes the new token once this promise settles
       } catch (failure) {
-        error.textContent = `Could not log in. ${describe(failure)}`;
+        error.textContent = loginFailure(failure);
         password.select();
         submit.disabled = false;
         submit.textContent = "Log in";
@@ -360,7 +369,7 @@ $("#login-form").addEventListener("submit", async (event) => {
     restoreActivities(client);
     await loadAccount();
   } catch (failure) {
-    error.textContent = `Could not log in. ${describe(failure)}`;
+    error.textContent = loginFailure(failure);
     if (isClcError(failure) && failure.kind === "network") $("#advanced").open = true;
   } finally {
     button.disabled = false;

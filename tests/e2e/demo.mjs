@@ -275,11 +275,11 @@ await step("the page loads with the login form filled in, the base URL set to it
   await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-login.png"), fullPage: true });
 });
 
-await step("a wrong password is refused with the API's message next to the form", async () => {
+await step("a wrong password is refused with a message next to the form", async () => {
   await page.getByLabel("Password", { exact: true }).fill("not-the-password");
   await button("Log in").click();
   const alert = page.locator("#login-form").getByRole("alert");
-  await untilText("the login error", alert, /didn't recognize the username or password/i);
+  await untilText("the login error", alert, /the username or password was not recognized/);
   assert(await page.getByRole("heading", { name: "Log in to your account" }).isVisible(), "the login form went away");
 }, { failedLoads: [/\/v2\/authentication\/login$/] });
 
@@ -617,7 +617,7 @@ await step("the token expires: a dialog asks for the password, and the running w
   assert((await checkbox("WA1DEMOWEB01").count()) === 1, "the table was emptied when the token expired");
   await dialog.getByLabel("Password").fill("not-the-password");
   await dialog.getByRole("button", { name: "Log in" }).click();
-  await untilText("the dialog's error", dialog.getByRole("alert"), /didn't recognize/i);
+  await untilText("the dialog's error", dialog.getByRole("alert"), /the username or password was not recognized/);
   // A user slower than the page's 15 s time limit per request: whatever gave up meanwhile carries on afterwards.
   await sleep(16_000);
   assert(await dialog.isVisible(), "the dialog went away by itself");
