@@ -1223,6 +1223,37 @@ mod tests {
     }
 
     #[test]
+    fn base64url_round_trips_any_bytes() {
+        let (mut world, _) = world(0, ms(1));
+        for len in 0..200usize {
+            let bytes: Vec<u8> = (0..len).map(|_| (world.random() * 256.0) as u8).collect();
+            let text = base64url(&bytes);
+            assert_eq!(text.len(), (len * 4).div_ceil(3));
+            assert_eq!(decode_base64url(&text), bytes, "{len}");
+        }
+    }
+
+    #[test]
+    fn http_dates_agree_with_snapshot_names_and_weekdays() {
+        // Every 7 hours and a bit over 60 years: dates, leap days and weekdays (1970-01-01 was a Thursday).
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        for step in 0..75_000u64 {
+            let secs = step * 25_301;
+            let t = UNIX_EPOCH + Duration::from_secs(secs);
+            let date = imf_fixdate(t);
+            let name = snapshot_name(t);
+            let (ymd, hms) = name.split_once('.').unwrap();
+            let (y, rest) = ymd.split_once('-').unwrap();
+            let (m, d) = rest.split_once('-').unwrap();
+            let month = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ][m.parse::<usize>().unwrap() - 1];
+            let weekday = weekdays[(secs / 86_400 % 7) as usize];
+            assert_eq!(date, format!("{weekday}, {d} {month} {y} {hms} GMT"));
+        }
+    }
+
+    #[test]
     fn jobs_move_through_their_states_as_time_passes_and_only_then_act() {
         let (mut world, t0) = world(1000, ms(3_600_000));
         let token = login(&mut world, t0);

@@ -105,7 +105,7 @@ async fn faulted_requests_are_counted_with_what_they_got() {
 async fn max_in_flight_counts_requests_handled_at_once() {
     let sb = std::sync::Arc::new(Sandbox::start(200).await);
     let token = sb.login().await;
-    sb.faults(r#"{"latencyMs": 400}"#).await;
+    sb.faults(r#"{"latencyMs": 1000}"#).await;
     reset_stats(&sb).await;
     let path = format!("/v2/servers/{ALIAS}/{WEB01}");
     let calls: Vec<_> = (0..5)
