@@ -357,6 +357,8 @@ test("flood", "10,000 calls with throwing inputs, then normal calls on the same 
   const tally = { rejected: 0, thrown: 0, raw: 0, other: 0 };
   const sync = new Set([6, 7]); // requests.* and new Clc throw by design
   const pending = [];
+  const line = () => `${tally.rejected} validation errors, ${tally.thrown} ClcErrors thrown by async methods, ${tally.raw} raw errors, ${tally.other} other`;
+  const settle = (what) => within(Promise.all(pending.splice(0)), 5_000, what).catch((e) => { throw new Error(`${e.message} (${line()})`); });
   for (let i = 0; i < 10_000; i += 1) {
     const k = i % makers.length;
     try {
@@ -373,18 +375,17 @@ test("flood", "10,000 calls with throwing inputs, then normal calls on the same 
       else if (isClcError(e)) tally.thrown += 1;
       else tally.raw += 1;
     }
-    if (pending.length >= 500) await Promise.all(pending.splice(0));
+    if (pending.length >= 500) await settle(`the rejections of calls ${i - 499} to ${i}`);
   }
-  await Promise.all(pending);
+  await settle("the last rejections");
   const same = await within(main.getServer("WA1DEMOWEB01"), 5_000, "the same client's call");
   const fresh = tokenClient();
   const other = await within(fresh.getServer("WA1DEMOWEB02"), 5_000, "a new client's call");
   fresh.free();
-  const line = `${tally.rejected} validation errors, ${tally.thrown} ClcErrors thrown by async methods, ${tally.raw} raw errors, ${tally.other} other`;
-  if (tally.rejected !== 10_000) throw new Error(line);
+  if (tally.rejected !== 10_000) throw new Error(line());
   if (same.id.toUpperCase() !== "WA1DEMOWEB01" || other.id.toUpperCase() !== "WA1DEMOWEB02") throw new Error(`wrong servers: ${same.id}, ${other.id}`);
-  return `${line}; then both clients worked`;
-}, { ms: 60_000 });
+  return `${line()}; then both clients worked`;
+}, { ms: 30_000 });
 
 // 2. Hostile custom fetch: a network (or timeout) rejection, never a hang; other clients keep working meanwhile.
 const promiseWithBadConstructor = () => {
@@ -836,19 +837,22 @@ test("answers", "a 50 MB success body: resolves or a ClcError, and the client go
   if (outcome.v.id !== "WA1DEMOWEB01" || outcome.v.description.length !== 50 * 1024 * 1024) throw new Error("wrong value");
   return "resolved with the whole description";
 }, { ms: 30_000 });
-test("answers", "a 50 MB error body (JSON and text): a ClcError with a short message", async () => {
-  const huge = "e".repeat(50 * 1024 * 1024);
-  const server = await t.server((req, res, b, i) => (i === 0 ? json(res, 500, { message: huge }) : res.writeHead(502, { "content-type": "text/html" }).end(`<html><body>${huge}</body></html>`)));
-  const client = tokenClient({ baseUrl: server.url });
-  const c = checker();
-  for (const status of [500, 502]) {
-    await c.check(`${status}`, async () => {
-      const { error } = await rejects(() => client.getServer("WA1DEMOWEB01"), { kind: "http", status, within: 20_000 });
-      if (error.message.length > 2_000) throw new Error(`message of ${error.message.length} characters`);
-    });
-  }
-  return c.done("short messages");
-}, { ms: 45_000 });
+for (const [label, status, answer] of [
+  ["JSON", 500, (res, huge) => json(res, 500, { message: huge })],
+  ["HTML", 502, (res, huge) => res.writeHead(502, { "content-type": "text/html" }).end(`<html><body>${huge}</body></html>`)],
+]) {
+  test("answers", `a 50 MB ${label} error body: a ClcError (http ${status}) with a short message`, async () => {
+    const huge = "e".repeat(50 * 1024 * 1024);
+    const { call } = await answerWith((req, res) => answer(res, huge));
+    // How long the event loop stood still is reported, not judged (speed belongs to the benchmarks).
+    let last = Date.now();
+    let stall = 0;
+    const ticker = setInterval(() => { stall = Math.max(stall, Date.now() - last); last = Date.now(); }, 10);
+    const { error, ms } = await rejects(call, { kind: "http", status, within: 20_000 }).finally(() => clearInterval(ticker));
+    if (error.message.length > 2_000) throw new Error(`message of ${error.message.length} characters`);
+    return `rejected in ${ms} ms (the event loop stood still up to ${stall} ms), message of ${error.message.length} characters`;
+  }, { ms: 30_000 });
+}
 const deep = (n, open, close, inner = "1") => open.repeat(n) + inner + close.repeat(n);
 test("answers", "10,000-deep nesting in a field the SDK does not model", async () => {
   const body = JSON.stringify(aServer()).replace(/}$/, `,"extra":${deep(10_000, "[", "]")}}`);
@@ -1163,14 +1167,14 @@ test("load", "500 concurrent calls mixing hostile inputs, hostile fetches and no
     if (i % 3 === 1) return main.getServer(revoked()).then(() => "resolved", (e) => (isClcError(e) && e.kind === "validation") || describe(e));
     return bad.getServer("WA1DEMOWEB01").then(() => "resolved", (e) => (isClcError(e) && e.kind === "network") || describe(e));
   });
-  const results = await within(Promise.all(tasks), 30_000, "500 calls");
+  const results = await within(Promise.all(tasks), 15_000, "500 calls");
   const wrong = results.filter((r) => r !== true);
   if (wrong.length) throw new Error(`${wrong.length} wrong: ${wrong.slice(0, 3).join(" | ")}`);
   return "all as expected";
 }, { ms: 40_000 });
 test("load", "timeoutMs edge values: refused (validation) or honoured, never an instant timeout", async () => {
   const c = checker();
-  for (const timeoutMs of [2 ** 31, 2 ** 32 + 5, 1e308, Infinity, -1, 0, NaN, "100", 1e-9]) {
+  for (const timeoutMs of [2 ** 31, 2 ** 32 + 5, 1e308, Infinity, -1, 0, NaN, "100"]) {
     await c.check(String(timeoutMs), async () => {
       const o = await within(main.getServer("WA1DEMOWEB01", { timeoutMs }).then((v) => ({ v }), (e) => ({ e })), 5_000, "the call");
       if (o.e) checkError(o.e, { kind: "validation" });
@@ -1220,7 +1224,7 @@ test("retries", "a wait retries a status read answered 502, then ends ok", async
   return `ok after ${server.requests.length} status reads`;
 });
 test("retries", "login fields round-trip exactly (quotes, backslashes, unicode, JSON injection)", async () => {
-  const creds = { username: 'u"\\\u00e9\u2603", "x": "', password: `${secret(16)}"}\\n\u0000\u20ac` };
+  const creds = { username: 'u"\\\u00e9\u2603", "x": "', password: `${secret(16)}"}\\n\u20ac'` };
   let got;
   const server = await t.server((req, res, body) => { got = body; json(res, 200, loginAnswer(secret())); });
   const o = await Clc.login(creds, { baseUrl: server.url }).then((v) => ({ v }), (e) => ({ e }));
