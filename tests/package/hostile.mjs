@@ -298,7 +298,7 @@ test("inputs", "wait: throwing options reject (validation)", async () => {
   ];
   for (const [what, o] of options) await c.check(what, () => rejects(() => main.wait("wa1-0000", o), { kind: "validation" }));
   return c.done("every wait rejected with validation");
-});
+}, { ms: 20_000 }); // options read as absent today: each wait then polls once, after the default 1 s
 test("inputs", "Clc.login: throwing credentials and options reject (validation)", async () => {
   const c = checker();
   const creds = { username: "demo", password: "demo-password" };
