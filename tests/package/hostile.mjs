@@ -1091,7 +1091,10 @@ test("ids", "a baseUrl with user:password@ is refused, or never shows them in er
 });
 
 // Aborts, with any reason.
-const holding = () => t.server((req, res, b, i) => (i === 0 ? undefined : proxy(req, res, b))); // the first request never answered
+// The first request is answered late (every abort comes long before), not never: Node's fetch, aborted while its
+// request is unanswered, now and then sends the next request on the same connection (raw fetch does it too, about
+// once in 30), and that request would then wait behind the held one for good.
+const holding = () => t.server((req, res, b, i) => (i === 0 ? sleep(600).then(() => proxy(req, res, b)) : proxy(req, res, b)));
 const REASONS = [
   ["no reason", []], ["undefined", [undefined]], ["a string", ["stop it"]], ["an Error", [new Error("stop")]],
   ["a DOMException AbortError", [new DOMException("stop", "AbortError")]], ["null", [null]], ["0", [0]], ["a Symbol", [Symbol("stop")]],
