@@ -3,7 +3,8 @@
 //   Node ESM import, Node require (as the running Node resolves it, and the CommonJS entry older Node resolves),
 //   a Vite production build and a webpack 5 build loaded in headless Chromium, a plain <script type="module"> page
 //   with an import map, the no-auto-init subpath `clc-wasm/init` (in a page and in Node), TypeScript consumers
-//   under `tsc --noEmit --strict`, the README's quick start run as written, and the size goal.
+//   under `tsc --noEmit --strict`, the README's quick start run as written, the size goal, and the hostile-case
+//   suite of issue 12 (hostile.mjs: throwing inputs, hostile answers and fetches, secrets, redirects, callbacks).
 // Each consumer logs in, runs a batch operation to completion with `wait`, and reports; this script judges the report.
 //
 // Run: scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs   (after `make build`)
@@ -26,7 +27,7 @@ const sandbox = process.env.CLC_SANDBOX_URL;
 // decision, never an accident; the margin left is reported every run.
 const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 45_000);
 const CASE_TIMEOUT_MS = 120_000;
-const DEADLINE_MS = 300_000;
+const DEADLINE_MS = 480_000;
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -267,7 +268,7 @@ const html = (body) => `<!doctype html>
 
 // ---- the cases -----------------------------------------------------------------------------------------------------
 const cases = [];
-const test = (name, fn) => cases.push({ name, fn });
+const test = (name, fn, { timeoutMs = CASE_TIMEOUT_MS } = {}) => cases.push({ name, fn, timeoutMs });
 
 test("pack", async () => {
   // Every entry, and every file an entry reaches (imports, requires, the wasm), is in the tarball.
@@ -516,6 +517,57 @@ test("typescript", async () => {
   return `consumer.ts, a require() consumer and the quick start pass --strict (nodenext and bundler resolution); ${expected.length} misuses refused (${version.trim()})`;
 });
 
+// Issue 12's hostile-case suite, on the installed tarball. Each group of cases runs in a Node process of its own, so a
+// group that kills the wasm instance or stalls its task queue cannot take the other groups' results with it. The
+// suite counts unhandled rejections and uncaught exceptions itself (no --unhandled-rejections=strict).
+const HOSTILE_GROUP_MS = 150_000;
+test("hostile", async () => {
+  const dir = await project("hostile");
+  await copyFile(join(here, "hostile.mjs"), join(dir, "hostile.mjs"));
+  const { stdout: list } = await runOk(process.execPath, ["hostile.mjs"], { cwd: dir, env: { HOSTILE_LIST: "1" } });
+  const groups = list.trim().split(",");
+  const lines = [];
+  let passed = 0;
+  let failed = 0;
+  // Two groups at a time, but "load" (hundreds of calls at once on the shared sandbox) alone at the end, so that it
+  // cannot slow another group's calls past their time limits.
+  const heavy = groups.filter((g) => g === "load");
+  const queue = groups.filter((g) => !heavy.includes(g));
+  const drain = async () => {
+    for (let g = queue.shift(); g; g = queue.shift()) {
+      let r;
+      try {
+        r = await run(process.execPath, ["hostile.mjs"], { cwd: dir, env: { HOSTILE_GROUPS: g }, timeoutMs: HOSTILE_GROUP_MS });
+      } catch (e) {
+        failed += 1;
+        lines.push(`FAIL ${g}: the group's process: ${String(e.message).split("\n")[0]}`);
+        continue;
+      }
+      const out = r.stdout.split("\n").filter((l) => /^(ok|FAIL) /.test(l));
+      lines.push(...out);
+      const total = /^hostile: (\d+) passed, (\d+) failed$/m.exec(r.stdout);
+      if (!total) {
+        failed += 1;
+        lines.push(`FAIL ${g}: exited ${r.code} without its closing line\n${tail(r.stdout + r.stderr, 10)}`);
+        continue;
+      }
+      passed += Number(total[1]);
+      failed += Number(total[2]);
+    }
+  };
+  await Promise.all([drain(), drain()]);
+  queue.push(...heavy);
+  await drain();
+  const summary = `hostile: ${passed} passed, ${failed} failed`;
+  if (failed || process.env.HOSTILE_VERBOSE) {
+    const ordered = [...lines.filter((l) => l.startsWith("FAIL")), ...lines.filter((l) => !l.startsWith("FAIL"))];
+    const text = `${summary}\n${ordered.join("\n")}`;
+    if (failed) throw new Error(text);
+    return text;
+  }
+  return `${summary} (${groups.length} groups, each its own Node process)`;
+}, { timeoutMs: 300_000 });
+
 // ---- the run --------------------------------------------------------------------------------------------------------
 const only = process.env.CASES ? new Set(process.env.CASES.split(",")) : undefined;
 const selected = cases.filter((c) => !only || only.has(c.name) || c.name === "pack");
@@ -524,11 +576,12 @@ let failed = 0;
 
 async function runCase(c) {
   const t0 = Date.now();
+  const limit = c.timeoutMs ?? CASE_TIMEOUT_MS;
   let timer;
   try {
     const summary = await Promise.race([
       c.fn(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS / 1000} s`)), CASE_TIMEOUT_MS); }),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${limit / 1000} s`)), limit); }),
     ]);
     passed += 1;
     console.log(`ok   ${c.name} (${elapsed(t0)}): ${summary}`);
