@@ -26,6 +26,7 @@ node_modules/.bin/wasm-opt -Os --converge --strip-producers --strip-target-featu
   "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
 
 cp -R pkg-template/. "$out"/
+cp LICENSE-MIT LICENSE-APACHE "$out"/
 # The browser downloads the glue and errors.js; their doc comments live in the .d.ts files. The glue is minified
 # (scripts/minify-glue.mjs says what it keeps); errors.js, small and hand-written, only loses comments and
 # indentation, so its names stay as written.
