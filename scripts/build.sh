@@ -40,6 +40,8 @@ for module in clc_wasm errors; do
   node_modules/.bin/esbuild "$out/$module.js" --format=cjs --minify-whitespace --legal-comments=none \
     --log-level=error --outfile="$out/$module.cjs"
 done
+# Their declarations, read as CommonJS (index.d.cts and init.d.cts import these): the same text, no imports to rewrite.
+for module in clc_wasm errors; do cp "$out/$module.d.ts" "$out/$module.d.cts"; done
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node -e '
   const fs = require("fs");
