@@ -70,9 +70,9 @@ try {
   // The servers table: a <table> whose body rows name the fixture's servers (WA1DEMO...).
   const rows = await session.until("a table of servers", () => session.execute(`
     for (const table of document.querySelectorAll("table")) {
-      const rows = [...table.querySelectorAll("tr")].filter((tr) => tr.querySelector("td") && /\\bWA1DEMO\\w+/i.test(tr.textContent));
+      const rows = [...table.querySelectorAll("tr")].filter((tr) => tr.querySelector("td") && /\\bWA1DEMO[A-Z]+\\d+/i.test(tr.textContent));
       const visible = table.getClientRects().length > 0;
-      if (rows.length && visible) return rows.map((tr) => (tr.textContent.match(/\\bWA1DEMO\\w+/i) || [""])[0]);
+      if (rows.length && visible) return rows.map((tr) => (tr.textContent.match(/\\bWA1DEMO[A-Z]+\\d+/i) || [""])[0]);
     }
     return null;
   `), 30_000);
