@@ -60,7 +60,9 @@ setup_firefox() {
   have=$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}' || true)
   if [ "$have" != "$GECKODRIVER_VERSION" ]; then
     echo "setup: building geckodriver $GECKODRIVER_VERSION (have: ${have:-none}); this takes a few minutes once"
-    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+    # --debug: a test driver needs no optimised build, and it compiles in a fraction of the time (a release build
+    # took 30 minutes on a busy 2-core machine).
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --debug
   fi
 }
 
