@@ -51,9 +51,9 @@ wasm_suite() {
 
 # Firefox ESR through geckodriver (wasm-bindgen-test-runner adds -headless); the binary and prefs come from
 # scripts/webdriver-firefox.json. GECKODRIVER wins over CHROMEDRIVER in the runner's choice of driver.
-# One test is skipped in Firefox, loudly, until it is fixed (FIREFOX_WASM_SKIP= runs it): in Firefox 153 its
-# getServer after a `failNext` fault resolves instead of rejecting (Chromium and WebKit pass it). Which of its six
-# faults Firefox does not see is not known yet; three dropped connections do reject a plain fetch in Firefox.
+# One test is skipped in Firefox, loudly, until tests/wasm_common is changed (FIREFOX_WASM_SKIP= runs it): its
+# network case queues three `drop` faults, and Firefox 153 silently resends a GET on a reused keep-alive connection
+# after at least six dropped connections in a row (ten reject as a network error; Chromium and WebKit reject at 3).
 FIREFOX_WASM_SKIP=${FIREFOX_WASM_SKIP-every_error_form_becomes_a_clc_error}
 wasm_suite_firefox() {
   local skip=()
