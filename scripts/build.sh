@@ -26,6 +26,7 @@ node_modules/.bin/wasm-opt -Os --converge --strip-producers --strip-target-featu
   "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
 
 cp -R pkg-template/. "$out"/
+cp LICENSE-MIT LICENSE-APACHE "$out"/
 # The browser downloads the glue and errors.js; their doc comments live in the .d.ts files. The glue is minified
 # (scripts/minify-glue.mjs says what it keeps); errors.js, small and hand-written, only loses comments and
 # indentation, so its names stay as written.
@@ -40,6 +41,8 @@ for module in clc_wasm errors; do
   node_modules/.bin/esbuild "$out/$module.js" --format=cjs --minify-whitespace --legal-comments=none \
     --log-level=error --outfile="$out/$module.cjs"
 done
+# Their declarations, read as CommonJS (index.d.cts and init.d.cts import these): the same text, no imports to rewrite.
+for module in clc_wasm errors; do cp "$out/$module.d.ts" "$out/$module.d.cts"; done
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node -e '
   const fs = require("fs");
