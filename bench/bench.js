@@ -55,13 +55,13 @@ async function raw(req) {
 }
 
 /**
- * The wasm Memory: the no-auto-init entry's init (clc-wasm/init, wasm-bindgen's init) returns the exports of the
- * instance index.js already made, with `memory`, without loading anything again.
+ * The wasm Memory of the instance index.js made: the browser entry exports the glue's initSync, which returns the
+ * exports of the instance already made (with `memory`) without loading anything. (clc-wasm/init is not used: once
+ * the entry has the glue inlined, init.js holds a glue of its own, and its init would make a second instance.)
  */
 async function wasmExports() {
-  const glue = await import("/pkg/init.js");
-  const exports = await glue.default();
-  if (!exports || !exports.memory) throw new Error("the glue's init did not return the wasm exports with memory");
+  const exports = typeof mod.initSync === "function" ? mod.initSync() : undefined;
+  if (!exports || !exports.memory) throw new Error("the entry's initSync did not return the wasm exports with memory");
   return exports;
 }
 

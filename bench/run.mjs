@@ -2,8 +2,8 @@
 // sandbox at CLC_SANDBOX_URL (started by scripts/with-sandbox.sh with --www bench --pkg pkg). Prints a Markdown
 // table and writes bench/results.json.
 //
-// Options (env): BENCH_PAIRS (default 300), BENCH_INIT_PAIRS (fresh-load pairs SDK / plain JS, default 30),
-// BENCH_PROFILE=1 (always profile; otherwise only when a goal is missed), BENCH_OUT (default bench/results.json),
+// Options (env): BENCH_PAIRS (default 300), BENCH_INIT_PAIRS (fresh-load pairs SDK / plain JS, default 24; half as many warm pairs),
+// BENCH_PROFILE=1 (always profile; 0: never; otherwise when a call goal is missed), BENCH_OUT (default bench/results.json),
 // BENCH_PKG (the package directory measured for size; default pkg/), BENCH_ONLY (comma-separated phases: init,
 // calls, waits, memory; default all).
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
@@ -23,7 +23,7 @@ if (!base) {
   process.exit(2);
 }
 const PAIRS = Number(process.env.BENCH_PAIRS || 300);
-const INIT_PAIRS = Number(process.env.BENCH_INIT_PAIRS || 30);
+const INIT_PAIRS = Number(process.env.BENCH_INIT_PAIRS || 24);
 const OUT = process.env.BENCH_OUT || join(root, "bench", "results.json");
 const ONLY = new Set((process.env.BENCH_ONLY || "init,calls,waits,memory").split(","));
 // Issue 15's goals.
@@ -279,7 +279,7 @@ async function init(browser, pairs = INIT_PAIRS) {
     await pages[kind].reload();
     return one(pages[kind]);
   };
-  for (let i = 0; i < pairs; i++) {
+  for (let i = 0; i < pairs >> 1; i++) {
     let a;
     let b;
     if (i % 2 === 0) {
@@ -295,7 +295,7 @@ async function init(browser, pairs = INIT_PAIRS) {
   }
   for (const c of ctxs) await c.close();
   const breakdowns = [];
-  for (let i = 0; i < Math.max(10, pairs >> 1); i++) breakdowns.push((await fresh("init=sdk&breakdown")).breakdown);
+  for (let i = 0; i < Math.max(8, pairs >> 1); i++) breakdowns.push((await fresh("init=sdk&breakdown")).breakdown);
   const of = (xs, k) => spread(xs.map((x) => x[k]));
   const r = {
     ratio: spread(ratios).median,
@@ -579,10 +579,17 @@ async function main() {
       }
     }
 
+    // Before the waits: a 10,000-job wait grows the wasm memory, which never shrinks.
+    if (ONLY.has("memory")) {
+      const mem = await ev("memory", 10000, 500);
+      result.memory = mem;
+      log("memory", { before: mem.before, after: mem.after });
+    }
+
     if (ONLY.has("waits")) {
       // The wait loop's own time per round, for 1,000 and 10,000 distinct jobs answered at once from memory.
       result.wait_scaling = [];
-      for (const [jobs, rounds, budgetMs] of [[1000, 40, 20000], [10000, 20, 40000]]) {
+      for (const [jobs, rounds, budgetMs] of [[1000, 40, 15000], [10000, 20, 25000]]) {
         const w = await ev("waitScaling", jobs, rounds, budgetMs);
         result.wait_scaling.push(w);
         log("wait_scaling", jobs, w.round_ms_iqr, w.memory);
@@ -627,17 +634,11 @@ async function main() {
       };
     }
 
-    if (ONLY.has("memory")) {
-      const mem = await ev("memory", 10000, 500);
-      result.memory = mem;
-      log("memory", { before: mem.before, after: mem.after });
-    }
-
     const b1000 = result.batch?.find((b) => b.n === 1000);
     const missed =
       result.call_overhead_ratio > GOALS.call_overhead_ratio || (b1000 && b1000.ratio > GOALS.batch_1000_ratio);
     await context.close();
-    if ((ONLY.has("calls") && missed) || process.env.BENCH_PROFILE === "1") {
+    if (process.env.BENCH_PROFILE === "1" || (process.env.BENCH_PROFILE !== "0" && ONLY.has("calls") && missed)) {
       // A page of its own whose wasm is the named build (same glue), so the profile names Rust functions.
       const pctx = await browser.newContext();
       if (named) {
