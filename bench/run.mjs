@@ -434,10 +434,11 @@ function topSelf(profile, limit = 15) {
       return;
     }
     self.set(key, (self.get(key) || 0) + dt);
-    const area = f.url.includes("wasm")
+    // By file: clc_wasm.js has "wasm" in its name too, so the module is matched by its extension.
+    const area = /\.wasm(\?|$)/.test(f.url) || f.url.startsWith("wasm://")
       ? `wasm: ${crateOf(f.functionName)}`
-      : f.url.endsWith("clc_wasm.js")
-        ? "JS glue (clc_wasm.js)"
+      : /\/(clc_wasm|index)\.js(\?|$)/.test(f.url)
+        ? "JS glue (clc_wasm.js, or index.js with it inlined)"
         : f.url
           ? `JS: ${file}`
           : `browser: ${f.functionName}`;
