@@ -1,5 +1,5 @@
 # Each target installs what it lacks (scripts/setup.sh), so these work on a fresh clone.
-.PHONY: test build demo bench setup
+.PHONY: test build demo bench setup pack docs
 
 PORT ?= 8787
 
@@ -20,3 +20,11 @@ build:
 demo: build
 	cargo build -q -p clc-sandbox
 	target/debug/clc-sandbox --port $(PORT) --www www --pkg pkg
+
+# The release artifact: target/pack/clc-wasm-<version>.tgz (npm pack of pkg/), the tarball the package tests install.
+pack:
+	bash scripts/pack.sh
+
+# API reference: typedoc from the package's .d.ts into target/docs/js, and cargo doc for the crate into target/doc.
+docs:
+	bash scripts/docs.sh

@@ -28,6 +28,11 @@ function quantile(values, q) {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
+/** A median with its interquartile range beside it, as every figure of results.json reports it. */
+export function spread(values) {
+  return { median: median(values), q1: quantile(values, 0.25), q3: quantile(values, 0.75), n: values.length };
+}
+
 async function sandbox(method, path, body) {
   const res = await fetch(ORIGIN + path, {
     method,
@@ -50,13 +55,13 @@ async function raw(req) {
 }
 
 /**
- * The wasm Memory: the no-auto-init entry's init (clc-wasm/init, wasm-bindgen's init) returns the exports of the
- * instance index.js already made, with `memory`, without loading anything again.
+ * The wasm Memory of the instance index.js made: the browser entry exports the glue's initSync, which returns the
+ * exports of the instance already made (with `memory`) without loading anything. (clc-wasm/init is not used: once
+ * the entry has the glue inlined, init.js holds a glue of its own, and its init would make a second instance.)
  */
 async function wasmExports() {
-  const glue = await import("/pkg/init.js");
-  const exports = await glue.default();
-  if (!exports || !exports.memory) throw new Error("the glue's init did not return the wasm exports with memory");
+  const exports = typeof mod.initSync === "function" ? mod.initSync() : undefined;
+  if (!exports || !exports.memory) throw new Error("the entry's initSync did not return the wasm exports with memory");
   return exports;
 }
 
@@ -150,6 +155,9 @@ async function pairs(ids, count, warmup, prepare, rebuilds) {
     ratio: median(ratios),
     ratio_p25: quantile(ratios, 0.25),
     ratio_p75: quantile(ratios, 0.75),
+    ratio_iqr: spread(ratios),
+    sdk_ms_iqr: spread(sdkMs),
+    raw_ms_iqr: spread(rawMs),
     sdk_minus_raw_ms: median(sdkMs) - median(rawMs),
     queued_answers_per_side: queued.sdk,
   };
@@ -308,4 +316,85 @@ export async function memory(total = 10000, every = 500) {
   const after = memoryBytes();
   const at500 = samples.find((s) => s.calls >= 500);
   return { before, after, after_first_500: at500 ? at500.bytes : before, flat_after_500: at500 ? at500.bytes === after : true, errors, samples };
+}
+
+/**
+ * The wait loop's own cost per round for `jobs` distinct jobs, through the public API only (so it measures any
+ * implementation of `clc.wait`): a client whose `fetch` answers every Get Status at once from memory (a constant
+ * object, no network, no Response construction), minPollMs = maxPollMs = 1, and the time between successive
+ * onProgress calls. Jobs stay "executing" until enough rounds are seen (or `budgetMs` has passed), then every job
+ * answers "succeeded" and the wait ends. On the last measured round the callback also reads what the wait holds:
+ * JS heap after a forced GC (needs --js-flags=--expose-gc and --enable-precise-memory-info) and the wasm memory.
+ */
+export async function waitScaling(jobs, rounds, budgetMs) {
+  const gc = typeof globalThis.gc === "function" ? () => globalThis.gc() : () => {};
+  const heap = () => (performance.memory ? performance.memory.usedJSHeapSize : NaN);
+  let answer = '{"status":"executing"}';
+  const reply = { ok: true, status: 200, statusText: "OK", headers: new Headers({ "content-type": "application/json" }) };
+  let reads = 0;
+  const memFetch = () => {
+    reads++;
+    const text = answer;
+    return Promise.resolve({ ...reply, text: () => Promise.resolve(text), json: () => Promise.resolve(JSON.parse(text)) });
+  };
+  const wclc = new mod.Clc({ token: "bench-token", accountAlias: "DEMO", baseUrl: ORIGIN, fetch: memFetch });
+  const ops = Array.from({ length: jobs }, (_, i) => {
+    const id = `wa1-${String(i).padStart(6, "0")}`;
+    return {
+      server: `WA1BENCHW${String(i).padStart(6, "0")}`,
+      isQueued: true,
+      links: [{ rel: "status", href: `/v2/operations/DEMO/status/${id}`, id }],
+    };
+  });
+  gc();
+  const before = { heap: heap(), wasm: memoryBytes() };
+  const stamps = [];
+  let held;
+  let probe = -1; // index of the stamp after which the GC ran
+  const t0 = now();
+  const onProgress = () => {
+    stamps.push(now());
+    // stamps[0] ends the first round (which includes reading the ops); intervals start after it.
+    const intervals = stamps.length - 1;
+    if (answer !== '{"status":"executing"}') return;
+    if (intervals >= rounds || (intervals >= 3 && now() - t0 > budgetMs)) {
+      gc(); // outside every counted interval: this is the last one
+      held = { heap: heap(), wasm: memoryBytes() };
+      probe = stamps.length - 1;
+      answer = '{"status":"succeeded"}';
+    }
+  };
+  const result = await wclc.wait(ops, { minPollMs: 1, maxPollMs: 1, timeoutMs: 3_600_000, onProgress });
+  const t1 = now();
+  const succeeded = result.servers.filter((s) => s.outcome === "succeeded").length;
+  if (succeeded !== jobs) throw new Error(`wait on ${jobs} jobs: ${succeeded} succeeded`);
+  // Intervals between onProgress calls while every job was still executing, up to the GC (excluded).
+  const counted = [];
+  for (let i = 1; i <= probe; i++) counted.push(stamps[i] - stamps[i - 1]);
+  gc();
+  const after = { heap: heap(), wasm: memoryBytes() };
+  wclc.free?.();
+  const round = spread(counted);
+  return {
+    jobs,
+    round_ms: round.median,
+    round_ms_iqr: round,
+    per_job_us: (round.median / jobs) * 1000,
+    first_round_ms: stamps[0] - t0,
+    rounds_measured: counted.length,
+    status_reads: reads,
+    reads_per_job: reads / jobs,
+    total_ms: t1 - t0,
+    memory: {
+      js_heap_before: before.heap,
+      js_heap_during: held ? held.heap : NaN,
+      js_heap_held: held ? held.heap - before.heap : NaN,
+      js_heap_after: after.heap,
+      wasm_before: before.wasm,
+      wasm_during: held ? held.wasm : NaN,
+      wasm_growth: held ? held.wasm - before.wasm : NaN,
+      wasm_after: after.wasm,
+      precise: typeof globalThis.gc === "function",
+    },
+  };
 }

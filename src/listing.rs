@@ -56,14 +56,24 @@ pub fn servers_in_tree<J: Json + Clone>(root: &J) -> Vec<(J, String)> {
     // Groups still to walk with their depth; children are pushed reversed so `pop` yields them in order.
     let mut stack: Vec<(J, usize)> = vec![(root.clone(), 0)];
     while let Some((group, depth)) = stack.pop() {
-        let group_id = group.field("id").and_then(|id| id.text()).unwrap_or_default();
-        for server in group.field("servers").and_then(|s| s.items()).unwrap_or_default() {
+        let group_id = group
+            .field("id")
+            .and_then(|id| id.text())
+            .unwrap_or_default();
+        for server in group
+            .field("servers")
+            .and_then(|s| s.items())
+            .unwrap_or_default()
+        {
             out.push((server, group_id.clone()));
         }
         if depth >= MAX_DEPTH {
             continue;
         }
-        let children = group.field("groups").and_then(|g| g.items()).unwrap_or_default();
+        let children = group
+            .field("groups")
+            .and_then(|g| g.items())
+            .unwrap_or_default();
         for child in children.into_iter().rev() {
             stack.push((child, depth + 1));
         }

@@ -85,7 +85,11 @@ impl ApiRequest {
     /// ```
     pub fn set_token(&mut self, token: &Token) {
         let value = cat(&["Bearer ", token.expose()]);
-        match self.headers.iter_mut().find(|(key, _)| *key == "Authorization") {
+        match self
+            .headers
+            .iter_mut()
+            .find(|(key, _)| *key == "Authorization")
+        {
             Some((_, old)) => *old = value,
             None => self.headers.push(("Authorization", value)),
         }

@@ -1,8 +1,9 @@
 //! The HTTP face of the sandbox: CLC v2 routes, the fault middleware, CORS, static files and `/sandbox/`.
 
-use crate::world::{Faults, JobMode, Op, Refusal, World, FAULT_NAMES};
+use crate::stats::Stats;
+use crate::world::{imf_fixdate, Faults, JobMode, Op, Refusal, RetryAfterForm, World, FAULT_NAMES};
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -12,17 +13,30 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 /// Largest request body accepted (5,000 server IDs take about 80 KB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Longest jump of `POST /sandbox/clock` in one call (a year).
+pub const CLOCK_STEP_LIMIT_MS: u64 = 365 * 24 * 3600 * 1000;
+
 /// The shared state.
 #[derive(Clone)]
 pub struct AppState {
     world: Arc<Mutex<World>>,
+    stats: Arc<Mutex<Stats>>,
+    /// How far `POST /sandbox/clock` moved the world's clock ahead of the real one.
+    ahead: Arc<Mutex<Duration>>,
+}
+
+/// A lock, even if a holder panicked: the state stays usable, and no handler panics while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl AppState {
@@ -30,14 +44,23 @@ impl AppState {
     pub fn new(world: World) -> Self {
         AppState {
             world: Arc::new(Mutex::new(world)),
+            stats: Arc::new(Mutex::new(Stats::default())),
+            ahead: Arc::new(Mutex::new(Duration::ZERO)),
         }
     }
 
-    /// The world, even if a holder panicked: the state stays usable, and no handler panics while holding it.
     fn world(&self) -> MutexGuard<'_, World> {
-        self.world
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.world)
+    }
+
+    fn stats(&self) -> MutexGuard<'_, Stats> {
+        lock(&self.stats)
+    }
+
+    /// The world's time: the real clock, plus what `POST /sandbox/clock` added.
+    fn now(&self) -> Instant {
+        let real = Instant::now();
+        real.checked_add(*lock(&self.ahead)).unwrap_or(real)
     }
 }
 
@@ -64,12 +87,20 @@ pub fn app(state: AppState, statics: &Static) -> Router {
         .route("/v2/groups/{alias}/{id}", get(group))
         .route("/v2/groups/{alias}/{id}/archive", post(archive_group))
         .route("/v2/servers/{alias}/{id}", get(server))
+        .route("/v2/datacenters/{alias}", get(data_centers))
         .route("/v2/datacenters/{alias}/{dc}", get(data_center))
+        // Any other /v2 path is the API's 404, counted (as `/v2/{*rest}`) and faulted like the rest.
+        .route("/v2/{*rest}", axum::routing::any(not_found))
         // Faults touch the emulated API only, never the control endpoints or static files.
-        .layer(middleware::from_fn_with_state(state.clone(), faults));
+        .layer(middleware::from_fn_with_state(state.clone(), faults))
+        // Outside the faults: faulted requests are counted, and delayed ones overlap.
+        .layer(middleware::from_fn_with_state(state.clone(), count));
     let control = Router::new()
         .route("/sandbox/reset", post(reset))
-        .route("/sandbox/faults", get(get_faults).put(put_faults));
+        .route("/sandbox/faults", get(get_faults).put(put_faults))
+        .route("/sandbox/stats", get(get_stats))
+        .route("/sandbox/stats/reset", post(reset_stats))
+        .route("/sandbox/clock", post(advance_clock));
     let mut router = api.merge(control);
     if let Some(pkg) = &statics.pkg {
         router = router.nest_service("/pkg", ServeDir::new(pkg));
@@ -100,6 +131,8 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_origin(allow)
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        // A browser hides every other header from a cross-origin page; a client must read this one.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 
@@ -183,7 +216,8 @@ async fn login(State(state): State<AppState>, body: Bytes) -> Response {
     };
     let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
     let (username, password) = (field("username"), field("password"));
-    match state.world().login(username, password) {
+    let now = state.now();
+    match state.world().login(username, password, now) {
         Ok(session) => json_response(200, session),
         Err(refusal) => refusal.into_response(),
     }
@@ -231,11 +265,13 @@ async fn server_operation(
     body: Bytes,
 ) -> Response {
     let result = (|| {
-        let key = state.world().authorize(bearer(&headers), &alias)?;
+        let key = state
+            .world()
+            .authorize(bearer(&headers), &alias, state.now())?;
         // An operation the service does not have is a route it does not have.
         let op = Op::from_segment(&op).ok_or_else(Refusal::no_route)?;
         let ids = operation_ids(op, &parse_body(&body)?)?;
-        state.world().server_operation(&key, op, &ids)
+        state.world().server_operation(&key, op, &ids, state.now())
     })();
     respond(result)
 }
@@ -247,18 +283,19 @@ fn respond(result: Result<Value, Refusal>) -> Response {
     }
 }
 
-/// Runs `read` on the account that the token in `headers` may use.
+/// Runs `read` at the world's time on the account that the token in `headers` may use.
 fn authorized(
     state: &AppState,
     headers: &HeaderMap,
     alias: &str,
-    read: impl FnOnce(&mut World, &str) -> Result<Value, Refusal>,
+    read: impl FnOnce(&mut World, &str, Instant) -> Result<Value, Refusal>,
 ) -> Response {
+    let now = state.now();
     let mut world = state.world();
     respond(
         world
-            .authorize(bearer(headers), alias)
-            .and_then(|key| read(&mut world, &key)),
+            .authorize(bearer(headers), alias, now)
+            .and_then(|key| read(&mut world, &key, now)),
     )
 }
 
@@ -267,8 +304,8 @@ async fn status(
     Path((alias, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    authorized(&state, &headers, &alias, |world, key| {
-        world.status(key, &id)
+    authorized(&state, &headers, &alias, |world, key, now| {
+        world.status(key, &id, now)
     })
 }
 
@@ -277,7 +314,7 @@ async fn server(
     Path((alias, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    authorized(&state, &headers, &alias, |world, key| {
+    authorized(&state, &headers, &alias, |world, key, _| {
         world.server(key, &id)
     })
 }
@@ -285,9 +322,15 @@ async fn server(
 async fn group(
     State(state): State<AppState>,
     Path((alias, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    authorized(&state, &headers, &alias, |world, key| world.group(key, &id))
+    let detailed = query
+        .get("serverDetail")
+        .is_some_and(|v| v.eq_ignore_ascii_case("detailed"));
+    authorized(&state, &headers, &alias, |world, key, _| {
+        world.group(key, &id, detailed)
+    })
 }
 
 async fn archive_group(
@@ -295,9 +338,15 @@ async fn archive_group(
     Path((alias, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    authorized(&state, &headers, &alias, |world, key| {
-        world.archive_group(key, &id)
+    authorized(&state, &headers, &alias, |world, key, now| {
+        world.archive_group(key, &id, now)
     })
+}
+
+fn group_links(query: &HashMap<String, String>) -> bool {
+    query
+        .get("groupLinks")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 async fn data_center(
@@ -306,11 +355,19 @@ async fn data_center(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let group_links = query
-        .get("groupLinks")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    authorized(&state, &headers, &alias, |world, key| {
-        world.data_center(key, &dc, group_links)
+    authorized(&state, &headers, &alias, |world, key, _| {
+        world.data_center(key, &dc, group_links(&query))
+    })
+}
+
+async fn data_centers(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    authorized(&state, &headers, &alias, |world, key, _| {
+        world.data_centers(key, group_links(&query))
     })
 }
 
@@ -319,7 +376,29 @@ async fn data_center(
 const HTML_502: &str = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
 <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
 
-fn fault_response(name: &str) -> Response {
+/// Marks an answer that is cut off before it is complete, so the stats log it as no answer (0).
+#[derive(Clone, Copy)]
+struct Dropped;
+
+/// The `Retry-After` value of the faults that carry one, written in the configured form; dates are by
+/// the real clock (the one the client compares them with), rounded up so a client waits at least
+/// the configured seconds.
+fn retry_after(faults: &Faults, wall: SystemTime) -> HeaderValue {
+    let text = match faults.retry_after_form {
+        RetryAfterForm::Seconds => faults.retry_after_secs.to_string(),
+        RetryAfterForm::Date => {
+            let since = wall
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let up = u64::from(since.subsec_nanos() > 0);
+            let at = Duration::from_secs(since.as_secs() + up + faults.retry_after_secs);
+            imf_fixdate(std::time::UNIX_EPOCH + at)
+        }
+    };
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("1"))
+}
+
+fn fault_response(name: &str, retry_after: HeaderValue) -> Response {
     match name {
         "html502" => (
             StatusCode::BAD_GATEWAY,
@@ -343,7 +422,19 @@ fn fault_response(name: &str) -> Response {
         )
             .into_response(),
         "empty503" => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        "status429" => json_response(429, json!({"message": "Too many requests; slow down."})),
+        "status429" | "status503" => {
+            let (status, message) = if name == "status429" {
+                (429, "Too many requests; slow down.")
+            } else {
+                (
+                    503,
+                    "The service is temporarily unavailable; try again later.",
+                )
+            };
+            let mut res = json_response(status, json!({ "message": message }));
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after);
+            res
+        }
         // A body that fails as soon as it is read: the connection is cut with no complete answer.
         _ => {
             let broken = futures_util::stream::once(async {
@@ -351,7 +442,9 @@ fn fault_response(name: &str) -> Response {
                     "connection dropped by the sandbox",
                 ))
             });
-            Response::new(Body::from_stream(broken))
+            let mut res = Response::new(Body::from_stream(broken));
+            res.extensions_mut().insert(Dropped);
+            res
         }
     }
 }
@@ -360,7 +453,7 @@ async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Resp
     if req.method() == Method::OPTIONS {
         return next.run(req).await;
     }
-    let (latency, fault) = {
+    let (latency, fault, retry) = {
         let mut world = state.world();
         let fault = match world.faults.fail_next.pop_front() {
             Some(fault) => Some(fault),
@@ -376,22 +469,103 @@ async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Resp
             }
             None => None,
         };
-        (world.faults.latency_ms, fault)
+        let retry = fault
+            .is_some()
+            .then(|| retry_after(&world.faults, SystemTime::now()));
+        (world.faults.latency_ms, fault, retry)
     };
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    match fault {
-        Some(fault) => fault_response(&fault),
-        None => next.run(req).await,
+    match (fault, retry) {
+        (Some(fault), Some(retry)) => fault_response(&fault, retry),
+        _ => next.run(req).await,
     }
+}
+
+/// Ends a request in the stats when dropped: when its answer is ready, or when the client left first
+/// (then with status 0), so `inFlight` never leaks.
+struct Counted {
+    stats: Arc<Mutex<Stats>>,
+    method: String,
+    path: String,
+    status: u16,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        lock(&self.stats).end(&self.method, &self.path, self.status);
+    }
+}
+
+async fn count(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() == Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route)", MatchedPath::as_str)
+        .to_owned();
+    state.stats().begin(&method, &route);
+    let mut counted = Counted {
+        stats: state.stats.clone(),
+        method,
+        path: req.uri().path().to_owned(),
+        status: 0,
+    };
+    let res = next.run(req).await;
+    if res.extensions().get::<Dropped>().is_none() {
+        counted.status = res.status().as_u16();
+    }
+    res
 }
 
 // ---- /sandbox/ -----------------------------------------------------------------------------------------
 
 async fn reset(State(state): State<AppState>) -> StatusCode {
     state.world().reset();
+    state.stats().reset();
+    // Tokens and jobs are forgotten, so nothing can tell the clock went back.
+    *lock(&state.ahead) = Duration::ZERO;
     StatusCode::NO_CONTENT
+}
+
+async fn get_stats(State(state): State<AppState>) -> Response {
+    json_response(200, state.stats().to_json())
+}
+
+async fn reset_stats(State(state): State<AppState>) -> StatusCode {
+    state.stats().reset();
+    StatusCode::NO_CONTENT
+}
+
+/// `{"advanceMs": n}`: moves the world's clock forward (jobs finish, tokens expire) without waiting.
+/// Answers how far ahead of the real clock it now is.
+async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
+    let result = parse_body(&body).and_then(|body| {
+        let step = body
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("advanceMs"))
+            .and_then(Value::as_u64)
+            .filter(|ms| *ms <= CLOCK_STEP_LIMIT_MS)
+            .ok_or_else(|| {
+                Refusal::invalid(
+                    "advanceMs",
+                    "an integer from 0 to 31536000000, the only field",
+                )
+            })?;
+        let mut ahead = lock(&state.ahead);
+        let moved = ahead
+            .checked_add(Duration::from_millis(step))
+            .filter(|d| Instant::now().checked_add(*d).is_some())
+            .ok_or_else(|| Refusal::invalid("advanceMs", "the clock cannot go that far"))?;
+        *ahead = moved;
+        Ok(json!({ "aheadMs": moved.as_millis() as u64 }))
+    });
+    respond(result)
 }
 
 async fn get_faults(State(state): State<AppState>) -> Response {
@@ -451,6 +625,19 @@ fn update_faults(
                     _ => return Err(bad("\"normal\", \"fail\" or \"hang\"")),
                 }
             }
+            "retryAfterSecs" => {
+                next.retry_after_secs = value
+                    .as_u64()
+                    .filter(|s| *s <= 86_400)
+                    .ok_or_else(|| bad("an integer from 0 to 86400"))?
+            }
+            "retryAfterForm" => {
+                next.retry_after_form = match value.as_str() {
+                    Some("seconds") => RetryAfterForm::Seconds,
+                    Some("date") => RetryAfterForm::Date,
+                    _ => return Err(bad("\"seconds\" or \"date\"")),
+                }
+            }
             "expireTokens" => {
                 *world_expire = value.as_bool().ok_or_else(|| bad("true or false"))?
             }
@@ -469,7 +656,7 @@ async fn put_faults(State(state): State<AppState>, body: Bytes) -> Response {
         update_faults(&mut faults, &mut expire, &body)?;
         world.faults = faults;
         if expire {
-            world.expire_tokens();
+            world.expire_tokens(state.now());
         }
         Ok(world.faults.to_json())
     });

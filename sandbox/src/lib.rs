@@ -2,10 +2,27 @@
 //! injectable faults, for the clc-wasm demo and tests. See `README.md` beside this crate.
 
 pub mod http;
+pub mod stats;
 pub mod world;
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The real clocks and a fresh random seed, to start a [`world::World`] with.
+///
+/// ```
+/// let start = clc_sandbox::start_now();
+/// assert!(start.wall > std::time::UNIX_EPOCH);
+/// ```
+pub fn start_now() -> world::Start {
+    let now = Instant::now();
+    let random = std::collections::hash_map::RandomState::new();
+    world::Start {
+        now,
+        wall: SystemTime::now(),
+        rng_seed: std::hash::BuildHasher::hash_one(&random, now),
+    }
+}
 
 /// Connections the OS may hold for the sandbox before it accepts them. tokio's default (128) makes a
 /// burst of connections (a load test, a benchmark, a page opening many at once) wait a full second
@@ -70,6 +87,11 @@ pub async fn spawn_for_tests(
     job_ms: u64,
 ) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
     let faults = world::Faults::none(job_ms);
-    let world = world::World::new(world::default_seed(), Duration::from_secs(3600), faults);
+    let world = world::World::new(
+        world::default_seed(),
+        Duration::from_secs(3600),
+        faults,
+        start_now(),
+    );
     spawn(world, http::Static::default()).await
 }

@@ -152,7 +152,12 @@ async fn run(options: Options, seed: Seed) -> std::io::Result<()> {
     if options.statics.www.is_some() {
         println!("  demo page: http://{addr}/");
     }
-    let world = World::new(seed, Duration::from_secs(options.token_ttl), options.faults);
+    let world = World::new(
+        seed,
+        Duration::from_secs(options.token_ttl),
+        options.faults,
+        clc_sandbox::start_now(),
+    );
     let lifetime = options.lifetime;
     let shutdown = async move {
         let lifetime = async {

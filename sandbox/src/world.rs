@@ -1,5 +1,7 @@
 //! The emulated accounts: groups, servers, tokens and jobs, and the rules the real service applies to them.
-//! No HTTP here: `http.rs` maps requests onto these methods.
+//! No HTTP here: `http.rs` maps requests onto these methods. No clock either: every method that needs the
+//! time takes `now`, and the wall clock and the random numbers start from a [`Start`] given to
+//! [`World::new`], so tests move time forward instead of sleeping.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -194,7 +196,26 @@ impl Job {
 
 struct Token {
     alias: String,
-    expires: Instant,
+    /// `None`: a lifetime too long for an `Instant` to hold, so never.
+    expires: Option<Instant>,
+}
+
+impl Token {
+    fn alive(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|at| now < at)
+    }
+}
+
+/// Where a world's time and randomness start. Passed in (`clc_sandbox::start_now()` gives the real
+/// ones) so that the world never reads a clock itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Start {
+    /// The monotonic instant the world starts at; every later `now` is measured from it.
+    pub now: Instant,
+    /// The wall-clock time at `now`: it names snapshots and dates tokens.
+    pub wall: SystemTime,
+    /// Seeds the pseudo-random numbers (token signatures, fault rates); any value.
+    pub rng_seed: u64,
 }
 
 /// The injected faults and job settings (`/sandbox/faults`).
@@ -210,6 +231,28 @@ pub struct Faults {
     pub jobs: JobMode,
     /// How long new jobs take.
     pub job_ms: u64,
+    /// The `Retry-After` of the `status429` and `status503` faults, in seconds.
+    pub retry_after_secs: u64,
+    /// How that `Retry-After` is written.
+    pub retry_after_form: RetryAfterForm,
+}
+
+/// The two forms of `Retry-After` (RFC 9110 section 10.2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryAfterForm {
+    /// Delay in seconds: `Retry-After: 1`.
+    Seconds,
+    /// An IMF-fixdate: `Retry-After: Wed, 02 Dec 2026 00:40:01 GMT`.
+    Date,
+}
+
+impl RetryAfterForm {
+    fn as_str(self) -> &'static str {
+        match self {
+            RetryAfterForm::Seconds => "seconds",
+            RetryAfterForm::Date => "date",
+        }
+    }
 }
 
 impl Faults {
@@ -221,6 +264,8 @@ impl Faults {
             fail_next: VecDeque::new(),
             jobs: JobMode::Normal,
             job_ms,
+            retry_after_secs: 1,
+            retry_after_form: RetryAfterForm::Seconds,
         }
     }
 
@@ -232,17 +277,20 @@ impl Faults {
             "failNext": self.fail_next,
             "jobs": self.jobs.as_str(),
             "jobMs": self.job_ms,
+            "retryAfterSecs": self.retry_after_secs,
+            "retryAfterForm": self.retry_after_form.as_str(),
         })
     }
 }
 
 /// Fault names `failNext` accepts.
-pub const FAULT_NAMES: [&str; 6] = [
+pub const FAULT_NAMES: [&str; 7] = [
     "html502",
     "aspnet500",
     "malformedJson",
     "empty503",
     "status429",
+    "status503",
     "drop",
 ];
 
@@ -364,13 +412,15 @@ pub struct World {
     /// The faults in force.
     pub faults: Faults,
     rng: u64,
+    start: Start,
 }
 
 impl World {
-    /// A world seeded from `seed`, with tokens living `token_ttl` and the given default faults.
-    pub fn new(seed: Seed, token_ttl: Duration, faults: Faults) -> Self {
-        let rng = std::collections::hash_map::RandomState::new();
-        let rng = std::hash::BuildHasher::hash_one(&rng, Instant::now()) | 1;
+    /// A world seeded from `seed`, with tokens living `token_ttl` and the given default faults, its clock
+    /// and random numbers starting at `start`.
+    pub fn new(seed: Seed, token_ttl: Duration, faults: Faults, start: Start) -> Self {
+        // xorshift never leaves zero, so zero is not a seed.
+        let rng = start.rng_seed | 1;
         let mut world = World {
             accounts: HashMap::new(),
             seed,
@@ -383,6 +433,7 @@ impl World {
             default_faults: faults.clone(),
             faults,
             rng,
+            start,
         };
         world.reset();
         world
@@ -412,20 +463,27 @@ impl World {
         (self.rng >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn random_hex(&mut self, bytes: usize) -> String {
-        (0..bytes)
-            .map(|_| format!("{:02x}", (self.random() * 256.0) as u8))
-            .collect()
+    /// The wall-clock time at `now`, from the world's [`Start`].
+    pub fn wall(&self, now: Instant) -> SystemTime {
+        let since = now.saturating_duration_since(self.start.now);
+        self.start
+            .wall
+            .checked_add(since)
+            .unwrap_or(self.start.wall)
     }
 
-    /// Every token issued so far expires now.
-    pub fn expire_tokens(&mut self) {
-        let now = Instant::now();
-        self.tokens.values_mut().for_each(|t| t.expires = now);
+    /// Every token issued so far expires at `now`.
+    pub fn expire_tokens(&mut self, now: Instant) {
+        self.tokens.values_mut().for_each(|t| t.expires = Some(now));
     }
 
-    /// Login: the session and a new token, or the documented 400.
-    pub fn login(&mut self, username: &str, password: &str) -> Result<Value, Refusal> {
+    /// Login at `now`: the session and a new token, or the documented 400.
+    pub fn login(
+        &mut self,
+        username: &str,
+        password: &str,
+        now: Instant,
+    ) -> Result<Value, Refusal> {
         let found = self.accounts.values().find_map(|account| {
             account
                 .users
@@ -446,12 +504,20 @@ impl World {
             "roles": user.roles,
         });
         let alias = account.alias.clone();
-        let token = format!("sbx.{}", self.random_hex(24));
+        let claims = json!({
+            "iss": "urn:api-tier3",
+            "aud": "urn:tier3-users",
+            "role": user.roles,
+            "unique_name": user.username,
+            "urn:tier3:account-alias": account.alias,
+            "urn:tier3:location-alias": account.location_alias,
+        });
+        let token = self.jwt(claims, now);
         self.tokens.insert(
             token.clone(),
             Token {
                 alias,
-                expires: Instant::now() + self.token_ttl,
+                expires: now.checked_add(self.token_ttl),
             },
         );
         let mut session = session;
@@ -459,12 +525,34 @@ impl World {
         Ok(session)
     }
 
-    /// Checks the bearer token and that it belongs to `alias`; answers with the account's key.
-    pub fn authorize(&mut self, token: Option<&str>, alias: &str) -> Result<String, Refusal> {
+    /// A token shaped like the service's (a JWT: `header.payload.signature`, base64url), with `nbf` and
+    /// `exp` in epoch seconds spanning the token's lifetime. The signature is random: nothing checks it,
+    /// the token table is the truth, and it makes every token unique.
+    fn jwt(&mut self, mut claims: Value, now: Instant) -> String {
+        let nbf = epoch_secs(self.wall(now));
+        claims["nbf"] = json!(nbf);
+        claims["exp"] = json!(nbf.saturating_add(self.token_ttl.as_secs()));
+        let signature: Vec<u8> = (0..32).map(|_| (self.random() * 256.0) as u8).collect();
+        [
+            base64url(br#"{"typ":"JWT","alg":"HS256"}"#),
+            base64url(claims.to_string().as_bytes()),
+            base64url(&signature),
+        ]
+        .join(".")
+    }
+
+    /// Checks at `now` the bearer token and that it belongs to `alias`, and applies the jobs that
+    /// finished by then; answers with the account's key.
+    pub fn authorize(
+        &mut self,
+        token: Option<&str>,
+        alias: &str,
+        now: Instant,
+    ) -> Result<String, Refusal> {
         let token = token
             .and_then(|t| self.tokens.get(t))
             .ok_or_else(Refusal::unauthorized)?;
-        if token.expires <= Instant::now() {
+        if !token.alive(now) {
             return Err(Refusal::unauthorized());
         }
         if !token.alias.eq_ignore_ascii_case(alias) {
@@ -474,7 +562,7 @@ impl World {
             ));
         }
         let key = token.alias.to_ascii_uppercase();
-        self.settle_jobs();
+        self.settle_jobs(now);
         Ok(key)
     }
 
@@ -484,9 +572,8 @@ impl World {
         })
     }
 
-    /// Applies the effects of every job that has succeeded since the last look.
-    fn settle_jobs(&mut self) {
-        let now = Instant::now();
+    /// Applies the effects of every job that has succeeded by `now` since the last look.
+    fn settle_jobs(&mut self, now: Instant) {
         let mut still = Vec::new();
         for id in std::mem::take(&mut self.unapplied) {
             let Some(job) = self.jobs.get_mut(&id) else {
@@ -496,8 +583,11 @@ impl World {
                 "succeeded" => {
                     job.applied = true;
                     let (alias, effects) = (job.alias.clone(), job.effects.clone());
+                    // Effects date from when the job ended, not from when someone looked.
+                    let ended = job.created.checked_add(job.duration).unwrap_or(now);
+                    let ended = self.wall(ended);
                     if let Some(account) = self.accounts.get_mut(&alias) {
-                        effects.iter().for_each(|e| apply(account, e));
+                        effects.iter().for_each(|e| apply(account, e, ended));
                     }
                 }
                 "failed" => job.applied = true,
@@ -507,14 +597,20 @@ impl World {
         self.unapplied = still;
     }
 
-    fn create_job(&mut self, alias: &str, location: &str, effects: Vec<Effect>) -> String {
+    fn create_job(
+        &mut self,
+        alias: &str,
+        location: &str,
+        effects: Vec<Effect>,
+        now: Instant,
+    ) -> String {
         let id = format!("{}-{}", location.to_ascii_lowercase(), self.next_job);
         self.next_job += 1;
         self.jobs.insert(
             id.clone(),
             Job {
                 alias: alias.to_owned(),
-                created: Instant::now(),
+                created: now,
                 duration: Duration::from_millis(self.faults.job_ms),
                 mode: self.faults.jobs,
                 effects,
@@ -540,13 +636,14 @@ impl World {
         })
     }
 
-    /// A server operation on a batch: one job for every server queued, results lower-cased and in
-    /// reverse order (the real service does not keep the request's order).
+    /// A server operation on a batch at `now`: one job for every server queued, results lower-cased and
+    /// in reverse order (the real service does not keep the request's order).
     pub fn server_operation(
         &mut self,
         key: &str,
         op: Op,
         ids: &[String],
+        now: Instant,
     ) -> Result<Value, Refusal> {
         let account = self.account(key)?;
         let mut effects = Vec::new();
@@ -563,7 +660,7 @@ impl World {
             queued.push(effect.is_some());
             effects.extend(effect);
         }
-        let job = (!effects.is_empty()).then(|| self.create_job(key, &location, effects));
+        let job = (!effects.is_empty()).then(|| self.create_job(key, &location, effects, now));
         let link = job.as_deref().map(|job| Self::status_link(key, job));
         let results: Vec<Value> = ids
             .iter()
@@ -581,8 +678,13 @@ impl World {
         Ok(Value::Array(results))
     }
 
-    /// Archive Group: the group, its subgroups and all their servers, as one job.
-    pub fn archive_group(&mut self, key: &str, group_id: &str) -> Result<Value, Refusal> {
+    /// Archive Group at `now`: the group, its subgroups and all their servers, as one job.
+    pub fn archive_group(
+        &mut self,
+        key: &str,
+        group_id: &str,
+        now: Instant,
+    ) -> Result<Value, Refusal> {
         let account = self.account(key)?;
         let group = find_group(account, group_id)?;
         if group.parent.is_none() {
@@ -595,14 +697,14 @@ impl World {
             return Err(Refusal::message(400, "The group is already archived."));
         }
         let (id, location) = (group.id.clone(), group.location.clone());
-        let job = self.create_job(key, &location, vec![Effect::ArchiveGroup(id)]);
+        let job = self.create_job(key, &location, vec![Effect::ArchiveGroup(id)], now);
         Ok(Self::status_link(key, &job))
     }
 
-    /// Get Status.
-    pub fn status(&self, key: &str, job_id: &str) -> Result<Value, Refusal> {
+    /// Get Status at `now`.
+    pub fn status(&self, key: &str, job_id: &str, now: Instant) -> Result<Value, Refusal> {
         match self.jobs.get(&job_id.to_ascii_lowercase()) {
-            Some(job) if job.alias == key => Ok(json!({ "status": job.status(Instant::now()) })),
+            Some(job) if job.alias == key => Ok(json!({ "status": job.status(now) })),
             _ => Err(Refusal::message(404, "The job was not found.")),
         }
     }
@@ -619,10 +721,31 @@ impl World {
         Ok(server_json(&account.alias, server))
     }
 
-    /// Get Group, with its subgroups and its servers as links.
-    pub fn group(&self, key: &str, group_id: &str) -> Result<Value, Refusal> {
+    /// Get Group, with its subgroups; its servers as links, or with `detailed` (`?serverDetail=detailed`)
+    /// in full, in every group of the tree, as the service does.
+    pub fn group(&self, key: &str, group_id: &str, detailed: bool) -> Result<Value, Refusal> {
         let account = self.account(key)?;
-        Ok(group_json(account, find_group(account, group_id)?))
+        Ok(group_json(
+            account,
+            find_group(account, group_id)?,
+            detailed,
+        ))
+    }
+
+    /// Get Data Center List: every data center of the account, in the shape the service sent in
+    /// recorded traffic (IDs lower-cased), with the root group's links when asked (`?groupLinks=true`).
+    pub fn data_centers(&self, key: &str, group_links: bool) -> Result<Value, Refusal> {
+        let account = self.account(key)?;
+        let list = account
+            .data_centers
+            .iter()
+            .map(|(id, name, root)| {
+                let id = id.to_ascii_lowercase();
+                let links = data_center_links(account, &id, root, group_links);
+                json!({ "id": id, "name": name, "links": links })
+            })
+            .collect();
+        Ok(Value::Array(list))
     }
 
     /// Get Data Center, with the root group link when asked.
@@ -633,17 +756,37 @@ impl World {
             .iter()
             .find(|(id, _, _)| id.eq_ignore_ascii_case(dc))
             .ok_or_else(|| Refusal::message(404, &format!("Data center '{dc}' was not found.")))?;
-        let alias = account.alias.to_ascii_lowercase();
-        let mut links =
-            vec![json!({"rel": "self", "href": format!("/v2/datacenters/{alias}/{id}")})];
-        if group_links {
-            let root_name = account.groups.get(root).map(|g| g.name.clone());
-            links.push(json!({
-                "rel": "group", "href": format!("/v2/groups/{alias}/{root}"), "id": root, "name": root_name,
-            }));
-        }
+        let links = data_center_links(account, &id.to_ascii_lowercase(), root, group_links);
         Ok(json!({ "id": id, "name": name, "links": links }))
     }
+}
+
+/// A data center's links as recorded from the service: its own, then with `group_links` those of its
+/// root group (the `group` link names the root group, which is where a dashboard starts reading).
+fn data_center_links(account: &Account, dc: &str, root: &str, group_links: bool) -> Vec<Value> {
+    let alias = account.alias.to_ascii_lowercase();
+    let get_post = json!(["GET", "POST"]);
+    let mut links = vec![
+        json!({"rel": "self", "href": format!("/v2/datacenters/{alias}/{dc}")}),
+        json!({"rel": "deploymentCapabilities", "href": format!("/v2/datacenters/{alias}/{dc}/deploymentCapabilities")}),
+        json!({"rel": "loadBalancers", "href": format!("/v2/sharedLoadBalancers/{alias}/{dc}"), "verbs": get_post}),
+        json!({"rel": "computeLimits", "href": format!("/v2/datacenters/{alias}/{dc}/computeLimits"), "verbs": get_post}),
+        json!({"rel": "networkLimits", "href": format!("/v2/datacenters/{alias}/{dc}/networkLimits"), "verbs": ["GET"]}),
+        json!({"rel": "availableOvfs", "href": format!("/v2/vmImport/{alias}/{dc}/available"), "verbs": ["GET"]}),
+    ];
+    if group_links {
+        let root_name = account.groups.get(root).map(|g| g.name.clone());
+        let group = format!("/v2/groups/{alias}/{root}");
+        links.extend([
+            json!({"rel": "group", "href": group, "id": root, "name": root_name}),
+            json!({"rel": "createGroup", "href": format!("/v2/groups/{alias}"), "verbs": ["POST"]}),
+            json!({"rel": "createServer", "href": format!("/v2/servers/{alias}"), "verbs": ["POST"]}),
+            json!({"rel": "defaults", "href": format!("{group}/defaults"), "verbs": get_post}),
+            json!({"rel": "billing", "href": format!("{group}/billing")}),
+            json!({"rel": "statistics", "href": format!("{group}/statistics")}),
+        ]);
+    }
+    links
 }
 
 fn find_group<'a>(account: &'a Account, group_id: &str) -> Result<&'a Group, Refusal> {
@@ -718,7 +861,8 @@ fn add_group(account: &mut Account, seed: &SeedGroup, parent: Option<&str>, loca
     }
 }
 
-fn apply(account: &mut Account, effect: &Effect) {
+/// Applies a succeeded job's `effect`; `ended` is when the job ended, by the wall clock.
+fn apply(account: &mut Account, effect: &Effect, ended: SystemTime) {
     fn server<'a>(account: &'a mut Account, id: &str) -> Option<&'a mut Server> {
         account.servers.get_mut(&id.to_ascii_uppercase())
     }
@@ -737,7 +881,7 @@ fn apply(account: &mut Account, effect: &Effect) {
         Effect::Snapshot(id) => {
             if let Some(s) = server(account, id) {
                 // The service keeps one snapshot per server; a new one replaces it.
-                s.snapshots = vec![snapshot_name(SystemTime::now())];
+                s.snapshots = vec![snapshot_name(ended)];
             }
         }
         Effect::Maintenance(id, on) => {
@@ -754,17 +898,69 @@ fn apply(account: &mut Account, effect: &Effect) {
                 group.status = "archived".into();
                 stack.extend(group.children.clone());
                 for server_id in group.servers.clone() {
-                    apply(account, &Effect::Archive(server_id));
+                    apply(account, &Effect::Archive(server_id), ended);
                 }
             }
         }
     }
 }
 
+fn epoch_secs(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Unpadded base64url (RFC 4648 section 5), as JWTs use.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
 /// A snapshot name in the service's style, `2026-11-22.20:55:00`, from the UTC clock.
 fn snapshot_name(now: SystemTime) -> String {
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day, _) = civil(epoch_secs(now));
+    let rest = epoch_secs(now) % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}.{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// `time` as an HTTP IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), for `Retry-After`.
+pub fn imf_fixdate(time: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = epoch_secs(time);
+    let (year, month, day, days) = civil(secs);
+    let rest = secs % 86_400;
+    let weekday = DAYS.get((days % 7) as usize).unwrap_or(&"Thu");
+    let month = MONTHS.get((month - 1) as usize).unwrap_or(&"Jan");
+    format!(
+        "{weekday}, {day:02} {month} {year:04} {:02}:{:02}:{:02} GMT",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// The UTC civil date of `secs` since 1970: year, month (1..=12), day, and the days since 1970.
+fn civil(secs: u64) -> (i64, i64, i64, u64) {
+    let days = secs / 86_400;
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
     let era = z.div_euclid(146_097);
@@ -775,12 +971,7 @@ fn snapshot_name(now: SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}.{:02}:{:02}:{:02}",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
+    (year, month, day, days)
 }
 
 fn server_json(alias: &str, server: &Server) -> Value {
@@ -828,7 +1019,9 @@ fn servers_count(account: &Account, group: &Group) -> usize {
             .sum::<usize>()
 }
 
-fn group_json(account: &Account, group: &Group) -> Value {
+/// A group and its tree. `detailed`: every group of the tree carries its servers in full (`servers`) and
+/// no `server` links, as the service answers `?serverDetail=detailed`.
+fn group_json(account: &Account, group: &Group, detailed: bool) -> Value {
     let alias = account.alias.to_ascii_lowercase();
     let mut links = vec![
         json!({"rel": "self", "href": format!("/v2/groups/{alias}/{}", group.id), "id": group.id}),
@@ -836,16 +1029,20 @@ fn group_json(account: &Account, group: &Group) -> Value {
     if let Some(parent) = &group.parent {
         links.push(json!({"rel": "parentGroup", "href": format!("/v2/groups/{alias}/{parent}"), "id": parent}));
     }
-    for id in &group.servers {
-        links.push(json!({"rel": "server", "href": format!("/v2/servers/{alias}/{id}"), "id": id}));
+    if !detailed {
+        for id in &group.servers {
+            links.push(
+                json!({"rel": "server", "href": format!("/v2/servers/{alias}/{id}"), "id": id}),
+            );
+        }
     }
     let groups: Vec<Value> = group
         .children
         .iter()
         .filter_map(|id| account.groups.get(id))
-        .map(|child| group_json(account, child))
+        .map(|child| group_json(account, child, detailed))
         .collect();
-    json!({
+    let mut json = json!({
         "id": group.id,
         "name": group.name,
         "description": group.description,
@@ -855,12 +1052,31 @@ fn group_json(account: &Account, group: &Group) -> Value {
         "serversCount": servers_count(account, group),
         "groups": groups,
         "links": links,
-    })
+    });
+    if detailed {
+        let servers: Vec<Value> = group
+            .servers
+            .iter()
+            .filter_map(|id| account.servers.get(&id.to_ascii_uppercase()))
+            .map(|server| server_json(&account.alias, server))
+            .collect();
+        json["servers"] = Value::Array(servers);
+    }
+    json
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates_are_imf_fixdates() {
+        let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(imf_fixdate(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(imf_fixdate(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_372_500);
+        assert_eq!(imf_fixdate(t), "Sun, 22 Nov 2026 18:35:00 GMT");
+    }
 
     #[test]
     fn snapshot_names_use_the_civil_date() {
@@ -869,20 +1085,256 @@ mod tests {
         assert_eq!(snapshot_name(UNIX_EPOCH), "1970-01-01.00:00:00");
     }
 
+    /// A fixed start: 2026-11-22 18:35:00 UTC, a fixed seed; the instant is any (only differences count).
+    fn start() -> Start {
+        Start {
+            now: crate::start_now().now,
+            wall: UNIX_EPOCH + Duration::from_secs(1_795_372_500),
+            rng_seed: 7,
+        }
+    }
+
+    fn world(job_ms: u64, token_ttl: Duration) -> (World, Instant) {
+        let start = start();
+        let world = World::new(default_seed(), token_ttl, Faults::none(job_ms), start);
+        (world, start.now)
+    }
+
+    fn login(world: &mut World, now: Instant) -> String {
+        let session = world.login("demo", "demo-password", now).unwrap();
+        session["bearerToken"].as_str().unwrap().to_owned()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// Runs `op` on one server at `now` and answers the job ID.
+    fn queue(world: &mut World, op: Op, id: &str, now: Instant) -> String {
+        let answer = world
+            .server_operation("DEMO", op, &[id.to_owned()], now)
+            .unwrap();
+        answer[0]["links"][0]["id"].as_str().unwrap().to_owned()
+    }
+
+    fn status(world: &World, job: &str, now: Instant) -> String {
+        let answer = world.status("DEMO", job, now).unwrap();
+        answer["status"].as_str().unwrap().to_owned()
+    }
+
+    fn power(world: &World, id: &str) -> String {
+        let server = world.server("DEMO", id).unwrap();
+        server["details"]["powerState"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn tokens_live_their_ttl_and_die_when_expired() {
+        let (mut world, t0) = world(100, ms(1500));
+        let token = login(&mut world, t0);
+        for at in [0, 1, 1499] {
+            assert!(
+                world.authorize(Some(&token), "DEMO", t0 + ms(at)).is_ok(),
+                "{at}"
+            );
+        }
+        let dead = world
+            .authorize(Some(&token), "demo", t0 + ms(1500))
+            .unwrap_err();
+        assert_eq!(dead.status, 401);
+        assert_eq!(
+            dead.body,
+            json!({"message": "Authorization has been denied for this request."})
+        );
+        // A fresh token works; expiring kills it at once, and later logins work again.
+        let fresh = login(&mut world, t0 + ms(2000));
+        assert!(world.authorize(Some(&fresh), "DEMO", t0 + ms(2001)).is_ok());
+        world.expire_tokens(t0 + ms(2002));
+        let refused = world.authorize(Some(&fresh), "DEMO", t0 + ms(2002));
+        assert_eq!(refused.unwrap_err().status, 401);
+        let later = login(&mut world, t0 + ms(2003));
+        assert!(world.authorize(Some(&later), "DEMO", t0 + ms(2004)).is_ok());
+        // The other account's alias is 403, whatever the time.
+        let other = world.authorize(Some(&later), "OTHR", t0 + ms(2004));
+        assert_eq!(other.unwrap_err().status, 403);
+    }
+
+    #[test]
+    fn a_lifetime_too_long_for_the_clock_never_ends() {
+        let (mut world, t0) = world(100, Duration::MAX);
+        let token = login(&mut world, t0);
+        let far = t0 + Duration::from_secs(100 * 365 * 86_400);
+        assert!(world.authorize(Some(&token), "DEMO", far).is_ok());
+    }
+
+    fn decode_base64url(text: &str) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let sextets: Vec<u32> = text
+            .bytes()
+            .map(|b| ALPHABET.iter().position(|a| *a == b).expect("base64url") as u32)
+            .collect();
+        let mut out = Vec::new();
+        for chunk in sextets.chunks(4) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0, |n, (i, s)| n | s << (18 - 6 * i));
+            out.extend(n.to_be_bytes()[1..chunk.len()].iter());
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_are_jwts_dated_by_the_wall_clock() {
+        let (mut world, t0) = world(100, Duration::from_secs(14 * 86_400));
+        let token = login(&mut world, t0 + ms(2500));
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3, "{token}");
+        let header: Value = serde_json::from_slice(&decode_base64url(parts[0])).unwrap();
+        assert_eq!(header, json!({"typ": "JWT", "alg": "HS256"}));
+        let claims: Value = serde_json::from_slice(&decode_base64url(parts[1])).unwrap();
+        assert_eq!(claims["nbf"], 1_795_372_502);
+        assert_eq!(claims["exp"], 1_795_372_502 + 14 * 86_400);
+        assert_eq!(claims["unique_name"], "demo");
+        assert_eq!(claims["urn:tier3:account-alias"], "DEMO");
+        assert_eq!(claims["role"], json!(["AccountAdmin"]));
+        assert_eq!(decode_base64url(parts[2]).len(), 32);
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+        // Every token differs, even at the same instant.
+        assert_ne!(login(&mut world, t0 + ms(2500)), token);
+    }
+
+    #[test]
+    fn base64url_matches_the_rfc_vectors() {
+        let vectors = [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in vectors {
+            assert_eq!(base64url(plain.as_bytes()), encoded);
+        }
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn base64url_round_trips_any_bytes() {
+        let (mut world, _) = world(0, ms(1));
+        for len in 0..200usize {
+            let bytes: Vec<u8> = (0..len).map(|_| (world.random() * 256.0) as u8).collect();
+            let text = base64url(&bytes);
+            assert_eq!(text.len(), (len * 4).div_ceil(3));
+            assert_eq!(decode_base64url(&text), bytes, "{len}");
+        }
+    }
+
+    #[test]
+    fn http_dates_agree_with_snapshot_names_and_weekdays() {
+        // Every 7 hours and a bit over 60 years: dates, leap days and weekdays (1970-01-01 was a Thursday).
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        for step in 0..75_000u64 {
+            let secs = step * 25_301;
+            let t = UNIX_EPOCH + Duration::from_secs(secs);
+            let date = imf_fixdate(t);
+            let name = snapshot_name(t);
+            let (ymd, hms) = name.split_once('.').unwrap();
+            let (y, rest) = ymd.split_once('-').unwrap();
+            let (m, d) = rest.split_once('-').unwrap();
+            let month = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ][m.parse::<usize>().unwrap() - 1];
+            let weekday = weekdays[(secs / 86_400 % 7) as usize];
+            assert_eq!(date, format!("{weekday}, {d} {month} {y} {hms} GMT"));
+        }
+    }
+
+    #[test]
+    fn jobs_move_through_their_states_as_time_passes_and_only_then_act() {
+        let (mut world, t0) = world(1000, ms(3_600_000));
+        let token = login(&mut world, t0);
+        let job = queue(&mut world, Op::ShutDown, "WA1DEMOWEB01", t0);
+        let expected = [
+            (0, "notStarted"),
+            (99, "notStarted"),
+            (100, "executing"),
+            (999, "executing"),
+            (1000, "succeeded"),
+        ];
+        for (at, want) in expected {
+            assert_eq!(status(&world, &job, t0 + ms(at)), want, "at {at} ms");
+            world.authorize(Some(&token), "DEMO", t0 + ms(at)).unwrap();
+            let power = power(&world, "WA1DEMOWEB01");
+            let done = want == "succeeded";
+            assert_eq!(power, if done { "stopped" } else { "started" }, "at {at}");
+        }
+    }
+
+    #[test]
+    fn failing_and_hanging_jobs_change_nothing() {
+        let (mut world, t0) = world(200, ms(3_600_000));
+        let token = login(&mut world, t0);
+        world.faults.jobs = JobMode::Fail;
+        let failing = queue(&mut world, Op::PowerOff, "WA1DEMOWEB01", t0);
+        world.faults.jobs = JobMode::Hang;
+        let hung = queue(&mut world, Op::PowerOff, "WA1DEMOWEB02", t0);
+        let later = t0 + Duration::from_secs(600);
+        world.authorize(Some(&token), "DEMO", later).unwrap();
+        assert_eq!(status(&world, &failing, later), "failed");
+        assert_eq!(status(&world, &hung, later), "executing");
+        assert_eq!(power(&world, "WA1DEMOWEB01"), "started");
+        assert_eq!(power(&world, "WA1DEMOWEB02"), "started");
+    }
+
+    #[test]
+    fn snapshots_are_named_when_their_job_ended() {
+        let (mut world, t0) = world(4000, ms(3_600_000));
+        let token = login(&mut world, t0);
+        let job = queue(
+            &mut world,
+            Op::CreateSnapshot,
+            "WA1DEMOWEB01",
+            t0 + ms(1000),
+        );
+        // Looked at long after: named by the end of the job (18:35:00 + 1 s + 4 s).
+        world
+            .authorize(Some(&token), "DEMO", t0 + Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(status(&world, &job, t0 + ms(5000)), "succeeded");
+        let server = world.server("DEMO", "WA1DEMOWEB01").unwrap();
+        assert_eq!(
+            server["details"]["snapshots"][0]["name"],
+            "2026-11-22.18:35:05"
+        );
+        assert_eq!(
+            world.wall(t0 + ms(5000)),
+            UNIX_EPOCH + Duration::from_secs(1_795_372_505)
+        );
+    }
+
     #[test]
     fn the_embedded_seed_loads() {
-        let world = World::new(default_seed(), Duration::from_secs(60), test_faults());
+        let world = World::new(
+            default_seed(),
+            Duration::from_secs(60),
+            test_faults(),
+            start(),
+        );
         assert_eq!(world.accounts["DEMO"].servers.len(), 12);
         assert!(world.accounts["DEMO"].servers.contains_key("WA1DEMOOLD01"));
     }
 
     #[test]
     fn the_job_table_keeps_the_newest_jobs_only() {
-        let mut world = World::new(default_seed(), Duration::from_secs(60), Faults::none(0));
+        let (mut world, t0) = world(0, Duration::from_secs(60));
         let ids = ["WA1DEMOWEB01".to_owned()];
         let job = |world: &mut World| {
             let answer = world
-                .server_operation("DEMO", Op::StartMaintenance, &ids)
+                .server_operation("DEMO", Op::StartMaintenance, &ids, t0)
                 .expect("an answer");
             answer[0]["links"][0]["id"]
                 .as_str()
@@ -898,11 +1350,8 @@ mod tests {
         assert_eq!(world.job_order.len(), MAX_JOBS);
         assert!(world.unapplied.len() <= MAX_JOBS);
         // The oldest is forgotten (404), the next one is still there.
-        assert_eq!(world.status("DEMO", &first).unwrap_err().status, 404);
-        assert_eq!(
-            world.status("DEMO", &second).unwrap()["status"],
-            "succeeded"
-        );
+        assert_eq!(world.status("DEMO", &first, t0).unwrap_err().status, 404);
+        assert_eq!(status(&world, &second, t0), "succeeded");
     }
 
     pub(crate) fn test_faults() -> Faults {

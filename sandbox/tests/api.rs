@@ -311,7 +311,7 @@ async fn create_snapshot_adds_a_snapshot_named_by_its_time() {
         assert_eq!(server["details"]["powerState"], seed["powerState"]);
     }
     // The service keeps one snapshot per server: a new one replaces the old.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    sb.advance(1100).await;
     let first = sb.server(&token, WEB01).await["details"]["snapshots"][0]["name"].clone();
     run(&sb, &token, "createSnapshot", &[WEB01]).await;
     let snapshots = sb.server(&token, WEB01).await["details"]["snapshots"].clone();
@@ -502,8 +502,10 @@ async fn sandbox_reset_restores_the_fixture_and_forgets_tokens_jobs_and_faults()
     run(&sb, &token, "archive", &[WEB01]).await;
     let job = sb.queue(&token, "startMaintenance", &[WEB02]).await;
     sb.finish(&token, &job, 10_000).await;
-    sb.faults(r#"{"latencyMs":5,"jobs":"fail","jobMs":50}"#)
-        .await;
+    sb.faults(
+        r#"{"latencyMs":5,"jobs":"fail","jobMs":50,"retryAfterSecs":9,"retryAfterForm":"date"}"#,
+    )
+    .await;
 
     let reply = sb.send("POST", "/sandbox/reset", None, Some("")).await;
     assert_eq!(reply.status, 204, "{}", reply.text);
@@ -527,6 +529,9 @@ async fn sandbox_reset_restores_the_fixture_and_forgets_tokens_jobs_and_faults()
     let faults = sb.send("GET", "/sandbox/faults", None, None).await.json();
     assert_eq!(
         faults,
-        json!({"latencyMs": 0, "errorRate": 0.0, "failNext": [], "jobs": "normal", "jobMs": 100})
+        json!({
+            "latencyMs": 0, "errorRate": 0.0, "failNext": [], "jobs": "normal", "jobMs": 100,
+            "retryAfterSecs": 1, "retryAfterForm": "seconds",
+        })
     );
 }

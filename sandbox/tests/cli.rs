@@ -297,7 +297,7 @@ async fn it_prints_the_demo_credentials_and_the_flags_take_effect() {
     let token = client.login().await;
     let server = format!("/v2/servers/{ALIAS}/{WEB01}");
     assert_eq!(client.get(&server, &token).await.status, 200);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client.advance(1100).await;
     assert_eq!(client.get(&server, &token).await.status, 401);
 }
 

@@ -22,13 +22,19 @@ async fn faults_are_off_by_default_and_reported() {
     let sb = Sandbox::start(250).await;
     assert_eq!(
         current(&sb).await,
-        json!({"latencyMs": 0, "errorRate": 0.0, "failNext": [], "jobs": "normal", "jobMs": 250})
+        json!({
+            "latencyMs": 0, "errorRate": 0.0, "failNext": [], "jobs": "normal", "jobMs": 250,
+            "retryAfterSecs": 1, "retryAfterForm": "seconds",
+        })
     );
     // A partial update changes only what it names, and answers the new settings.
     let after = sb.faults(r#"{"latencyMs": 3, "failNext": ["drop"]}"#).await;
     assert_eq!(
         after,
-        json!({"latencyMs": 3, "errorRate": 0.0, "failNext": ["drop"], "jobs": "normal", "jobMs": 250})
+        json!({
+            "latencyMs": 3, "errorRate": 0.0, "failNext": ["drop"], "jobs": "normal", "jobMs": 250,
+            "retryAfterSecs": 1, "retryAfterForm": "seconds",
+        })
     );
     assert_eq!(current(&sb).await, after);
 }
@@ -133,6 +139,7 @@ async fn fail_next_answers_each_named_fault_once_in_order() {
         "malformedJson",
         "empty503",
         "status429",
+        "status503",
         "drop",
     ];
     sb.faults(&json!({ "failNext": names }).to_string()).await;
@@ -156,9 +163,11 @@ async fn fail_next_answers_each_named_fault_once_in_order() {
                 assert_eq!(reply.status, 503);
                 assert_eq!(reply.text, "");
             }
-            "status429" => {
-                assert_eq!(reply.status, 429);
+            "status429" | "status503" => {
+                let status = if name == "status429" { 429 } else { 503 };
+                assert_eq!(reply.status, status);
                 assert!(!reply.message().is_empty());
+                assert_eq!(reply.header("retry-after"), Some("1"), "{reply:?}");
             }
             // Not a byte of an answer: the connection just ends.
             _ => assert!(
@@ -185,7 +194,7 @@ async fn faults_hit_every_api_route_and_nothing_is_done_behind_them() {
         .operate(&token, "shutDown", &json!([WEB01]).to_string())
         .await;
     assert!(is_aspnet_500(&reply), "{reply:?}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    sb.advance(300).await;
     assert_eq!(sb.state(&token, WEB01).await.0, "started");
     // Login is part of the API.
     sb.faults(r#"{"failNext": ["status429"]}"#).await;
@@ -259,7 +268,7 @@ async fn jobs_hang_when_told_and_keep_executing() {
     let normal = sb.queue(&token, "pause", &[WEB02]).await;
     assert_eq!(sb.finish(&token, &normal, 10_000).await, "succeeded");
     // Ten times the job duration later, the hung job still executes.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    sb.advance(1000).await;
     assert_eq!(sb.job_status(&token, &hung).await, "executing");
     assert_eq!(sb.state(&token, WEB01).await.0, "started");
     assert_eq!(sb.state(&token, WEB02).await.0, "paused");
@@ -275,8 +284,10 @@ async fn job_ms_sets_how_long_new_jobs_take() {
     assert!(sb.state(&token, WEB01).await.2);
     sb.faults(r#"{"jobMs": 600000}"#).await;
     let slow = sb.queue(&token, "startMaintenance", &[WEB02]).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    sb.advance(59_000).await;
     assert_eq!(sb.job_status(&token, &slow).await, "notStarted");
+    sb.advance(2_000).await;
+    assert_eq!(sb.job_status(&token, &slow).await, "executing");
 }
 
 #[tokio::test]
@@ -320,6 +331,12 @@ async fn bad_fault_settings_are_refused_whole() {
         (r#"{"jobMs": 3600001}"#, "jobMs"),
         (r#"{"jobMs": -5}"#, "jobMs"),
         (r#"{"expireTokens": "yes"}"#, "expireTokens"),
+        (r#"{"retryAfterSecs": -1}"#, "retryAfterSecs"),
+        (r#"{"retryAfterSecs": "1"}"#, "retryAfterSecs"),
+        (r#"{"retryAfterSecs": 86401}"#, "retryAfterSecs"),
+        (r#"{"retryAfterForm": "http-date"}"#, "retryAfterForm"),
+        (r#"{"retryAfterForm": 5}"#, "retryAfterForm"),
+        (r#"{"failNext": ["status504"]}"#, "failNext"),
         (r#"{"expireTokens": 1}"#, "expireTokens"),
         (r#"{"latency": 100}"#, "latency"),
         // One bad field spoils the others: nothing is applied.
@@ -349,4 +366,89 @@ async fn bad_fault_settings_are_refused_whole() {
     // The token survived the refused expireTokens.
     assert_eq!(sb.get(&server_path(), &token).await.status, 200);
     assert_eq!(current(&sb).await, before);
+}
+
+/// Seconds since 1970 of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), or None if it is not one.
+fn parse_imf_fixdate(text: &str) -> Option<u64> {
+    let parts: Vec<&str> = text.split(' ').collect();
+    let [weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let days = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = months.iter().position(|m| m == month)? + 1;
+    if day.len() != 2 || year.len() != 4 || time.len() != 8 {
+        return None;
+    }
+    let secs = snapshot_time(&format!("{year}-{month:02}-{day}.{time}"))?;
+    // 1970-01-01 was a Thursday.
+    let weekday_index = days.iter().position(|d| d == weekday)? as u64;
+    (((secs / 86_400) + 3) % 7 == weekday_index).then_some(secs)
+}
+
+#[tokio::test]
+async fn throttling_faults_say_when_to_retry_in_either_form() {
+    let sb = Sandbox::start(200).await;
+    let token = sb.login().await;
+    sb.faults(r#"{"retryAfterSecs": 7, "failNext": ["status429", "status503"]}"#)
+        .await;
+    for status in [429, 503] {
+        let reply = sb.get(&server_path(), &token).await;
+        assert_eq!(reply.status, status, "{reply:?}");
+        assert_eq!(reply.header("retry-after"), Some("7"));
+        assert!(reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/json")));
+    }
+    let settings = sb
+        .faults(r#"{"retryAfterForm": "date", "retryAfterSecs": 30, "failNext": ["status503"]}"#)
+        .await;
+    assert_eq!(settings["retryAfterForm"], "date");
+    assert_eq!(settings["retryAfterSecs"], 30);
+    let before = now_secs();
+    let reply = sb.get(&server_path(), &token).await;
+    let after = now_secs();
+    assert_eq!(reply.status, 503);
+    let date = reply.header("retry-after").expect("a Retry-After");
+    let at = parse_imf_fixdate(date).unwrap_or_else(|| panic!("not an IMF-fixdate: {date}"));
+    // Rounded up: never sooner than 30 s after the answer.
+    assert!(
+        before + 30 <= at && at <= after + 31,
+        "{date} ({at}) not in {before}+30..={after}+31"
+    );
+    // Other faults carry no Retry-After, and answers without a fault neither.
+    sb.faults(r#"{"failNext": ["empty503"]}"#).await;
+    let reply = sb.get(&server_path(), &token).await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.header("retry-after"), None);
+    assert_eq!(
+        sb.get(&server_path(), &token).await.header("retry-after"),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_cross_origin_page_may_read_retry_after() {
+    let sb = Sandbox::start(200).await;
+    let token = sb.login().await;
+    sb.faults(r#"{"failNext": ["status429"]}"#).await;
+    let origin = [("Origin", "http://dashboard.example")];
+    let reply = sb
+        .send_with("GET", &server_path(), Some(&token), None, &origin)
+        .await;
+    assert_eq!(reply.status, 429);
+    assert!(
+        reply.header("access-control-allow-origin").is_some(),
+        "{reply:?}"
+    );
+    let exposed = reply
+        .header("access-control-expose-headers")
+        .unwrap_or_else(|| panic!("nothing exposed: {reply:?}"))
+        .to_ascii_lowercase();
+    assert!(
+        exposed.split(',').any(|h| h.trim() == "retry-after"),
+        "{exposed}"
+    );
 }

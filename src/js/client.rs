@@ -8,20 +8,80 @@ use crate::prelude::*;
 
 use alloc::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{self, string, CallOptions, ClientOptions};
-use super::object::field;
-use super::sender::{promise, rejected, run, Answer, Inner, Sender};
-use super::wait_loop;
+use super::listing;
+use super::object::{self, field, get, set};
+use super::sender::{promise, rejected, Answer, Sender};
+use super::session::{Inner, SessionOptions};
+use super::transport;
+use super::wait_loop::{self, Polling};
 use crate::model::{Credentials, LoginResponse, Token};
 use crate::request::{self, ApiRequest, Requests, ServerOp};
+use crate::response;
 use crate::shape;
-use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, StatusId};
-use crate::Error;
+use crate::validate::{AccountAlias, DataCenterId, GroupId, ServerId, ServerIds, StatusId};
+use crate::{order, Error};
 
 const OPERATIONS: Answer = Answer::Checked(&shape::SERVER_OPERATIONS);
+
+/// Sends a prepared request (or rejects with the error that prevented building it) and decodes the answer.
+fn run(
+    inner: &Rc<Inner>,
+    prepared: Result<(ApiRequest, CallOptions), Error>,
+    answer: Answer,
+) -> Promise {
+    let (req, options) = match prepared {
+        Ok(p) => p,
+        Err(e) => return rejected(e),
+    };
+    let inner = inner.clone();
+    promise(Box::pin(
+        async move { inner.call(req, &options, answer).await },
+    ))
+}
+
+/// Sends a server operation and puts its results in the request's order, each named as the caller spelled it.
+fn run_batch(
+    inner: &Rc<Inner>,
+    prepared: Result<(ApiRequest, CallOptions, ServerIds), Error>,
+) -> Promise {
+    let (req, options, ids) = match prepared {
+        Ok(p) => p,
+        Err(e) => return rejected(e),
+    };
+    let inner = inner.clone();
+    promise(Box::pin(async move {
+        let answer = inner.call(req, &options, OPERATIONS).await?;
+        Ok(in_request_order(&answer, &ids))
+    }))
+}
+
+/// The service lower-cases server names and reorders them; the caller gets them back as sent (see
+/// `crate::order`: matched case-insensitively, unmatched entries kept at the end).
+fn in_request_order(answer: &JsValue, ids: &ServerIds) -> JsValue {
+    let items = object::items(answer).unwrap_or_default();
+    let returned: Vec<String> = items
+        .iter()
+        .map(|item| get(item, "server").as_string().unwrap_or_default())
+        .collect();
+    let returned: Vec<&str> = returned.iter().map(String::as_str).collect();
+    let requested: Vec<&str> = ids.iter().map(ServerId::as_str).collect();
+    let out = Array::new();
+    for placed in order::request_order(&requested, &returned) {
+        let Some(item) = items.get(placed.returned) else {
+            continue;
+        };
+        if let Some(name) = placed.requested.and_then(|i| requested.get(i)) {
+            set(item.unchecked_ref(), "server", &JsValue::from_str(name));
+        }
+        out.push(item);
+    }
+    out.into()
+}
 
 /// A CenturyLink Cloud API v2 client.
 ///
@@ -33,6 +93,16 @@ const OPERATIONS: Answer = Answer::Checked(&shape::SERVER_OPERATIONS);
 #[wasm_bindgen]
 pub struct Clc {
     inner: Rc<Inner>,
+    polling: Rc<Polling>,
+}
+
+impl Clc {
+    fn from_inner(inner: Rc<Inner>) -> Clc {
+        Clc {
+            polling: Polling::new(inner.clone()),
+            inner,
+        }
+    }
 }
 
 /// The request each `Clc` method would send (method, absolute URL, headers, body), without sending it: for
@@ -48,17 +118,17 @@ fn server_op(
     op: ServerOp,
     ids: &JsValue,
     options: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
+) -> Result<(ApiRequest, CallOptions, ServerIds), Error> {
     let ids = convert::server_ids(ids)?;
     let options = CallOptions::read(options)?;
-    Ok((inner.requests.server_operation(op, &ids), options))
+    Ok((inner.build(|r| r.server_operation(op, &ids)), options, ids))
 }
 
 fn snapshot(
     inner: &Inner,
     ids: &JsValue,
     options: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
+) -> Result<(ApiRequest, CallOptions, ServerIds), Error> {
     let ids = convert::server_ids(ids)?;
     if !options.is_object() {
         return Err(Error::validation(
@@ -68,7 +138,7 @@ fn snapshot(
     }
     let days = convert::expiration_days(options)?;
     let call = CallOptions::read(options)?;
-    Ok((inner.requests.create_snapshot(&ids, days), call))
+    Ok((inner.build(|r| r.create_snapshot(&ids, days)), call, ids))
 }
 
 /// Builds a request from one ID, given as the caller passed it; `Err` when the ID is refused.
@@ -86,10 +156,6 @@ fn get_server(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
     Ok(r.get_server(&ServerId::parse(id)?))
 }
 
-fn get_group(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
-    Ok(r.get_group(&GroupId::parse(id)?))
-}
-
 fn get_data_center(r: &Requests, id: &str) -> Result<ApiRequest, Error> {
     Ok(r.get_data_center(&DataCenterId::parse(id)?))
 }
@@ -102,37 +168,87 @@ fn by_id(
     id: &JsValue,
     options: &JsValue,
 ) -> Result<(ApiRequest, CallOptions), Error> {
-    let req = build(&inner.requests, &string(id, name)?)?;
+    let id = string(id, name)?;
+    let req = inner.build(|r| build(r, &id))?;
     Ok((req, CallOptions::read(options)?))
 }
 
+/// Reads Get Group's ID and options (`serverDetail`, and the call options).
+fn group(
+    inner: &Inner,
+    id: &JsValue,
+    options: &JsValue,
+) -> Result<(ApiRequest, CallOptions), Error> {
+    let id = GroupId::parse(&string(id, "groupId")?)?;
+    let checked = convert::options(options, "options")?;
+    let detail = field(&checked, "serverDetail")?;
+    let detailed = if detail.is_undefined() {
+        false
+    } else if detail.as_string().as_deref() == Some("detailed") {
+        true
+    } else {
+        return Err(Error::validation(
+            "serverDetail",
+            "must be \"detailed\" or absent",
+        ));
+    };
+    let req = inner.build(|r| {
+        if detailed {
+            r.get_group_detailed(&id)
+        } else {
+            r.get_group(&id)
+        }
+    });
+    Ok((req, CallOptions::read(options)?))
+}
+
+/// Reads `listServers`' options: `dataCenters` (an array of aliases, or absent) and the call options.
+fn list_servers(options: &JsValue) -> Result<(Option<Vec<DataCenterId>>, CallOptions), Error> {
+    let checked = convert::options(options, "options")?;
+    let list = field(&checked, "dataCenters")?;
+    let data_centers = if list.is_undefined() {
+        None
+    } else {
+        let refused =
+            || Error::validation("dataCenters", "must be an array of data center aliases");
+        if !object::is_array(&list) {
+            return Err(refused());
+        }
+        let items = object::items(&list).ok_or_else(|| object::unreadable("dataCenters"))?;
+        let ids = items
+            .iter()
+            .map(|item| DataCenterId::parse(&item.as_string().ok_or_else(refused)?))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Some(ids)
+    };
+    Ok((data_centers, CallOptions::read(options)?))
+}
+
 /// A synchronous `requests.*` result: the request object, or a thrown `ClcError`.
-fn describe(prepared: Result<(ApiRequest, CallOptions), Error>) -> Result<JsValue, JsValue> {
-    prepared
-        .map(|(req, _)| convert::request_to_js(&req))
+fn describe(req: Result<ApiRequest, Error>) -> Result<JsValue, JsValue> {
+    req.map(|req| convert::request_to_js(&req))
         .map_err(JsValue::from)
 }
 
-/// Checks a token given to `new Clc`: a header value cannot hold whitespace or control characters.
-fn token(value: &JsValue) -> Result<Token, Error> {
-    let token = string(value, "token")?;
-    if token.is_empty() {
-        return Err(Error::validation("token", "must not be empty"));
-    }
-    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        // Never echo the value: it is a secret.
-        return Err(Error::validation(
-            "token",
-            "must not contain whitespace or control characters",
-        ));
-    }
-    Ok(Token::new(token))
+/// The sender and session options of a client, from its checked options.
+fn parts(client: ClientOptions) -> (crate::validate::BaseUrl, Sender, SessionOptions) {
+    let sender = Sender {
+        fetch: client.fetch,
+        timeout_ms: client.timeout_ms,
+        trace: client.trace,
+    };
+    let session = SessionOptions {
+        refresh_token: client.refresh_token,
+        max_concurrent: client.max_concurrent,
+    };
+    (client.base_url, sender, session)
 }
 
 #[wasm_bindgen]
 impl Clc {
     /// Logs in (`POST /v2/authentication/login`) and resolves to a client holding the bearer token.
-    /// Rejects with a `ClcError` (kind `http` status 400 for bad credentials); the password is never kept.
+    /// Rejects with a `ClcError` (kind `unauthorized`, status 400, for bad credentials); the password is never
+    /// kept, and no login error carries text from the server (it could echo the password).
     #[wasm_bindgen(unchecked_return_type = "Promise<Clc>")]
     pub fn login(
         #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
@@ -157,33 +273,27 @@ impl Clc {
             Err(e) => return rejected(e),
         };
         promise(Box::pin(async move {
-            let req = request::login(&client.base_url, &creds);
-            let sender = Sender {
-                fetch: client.fetch,
-                timeout_ms: client.timeout_ms,
-            };
-            let answer = sender
-                .call(
-                    &req,
-                    &call,
-                    Answer::Checked(&shape::LOGIN),
-                    creds.password(),
-                )
-                .await?;
-            let login = LoginResponse::read(&answer);
-            let (session, token) = login.into_parts();
-            let alias = AccountAlias::parse(&session.account_alias).map_err(|_| {
-                Error::decode("the login answer has no valid accountAlias").with_request(&req)
+            let (base_url, sender, session_options) = parts(client);
+            let req = request::login(&base_url, &creds);
+            let secrets = [creds.password()];
+            let fail = |e: Error| e.with_request(&req).without_secrets(&secrets);
+            // Login is sent once, outside any client's line: there is no client yet, and nothing to refresh.
+            let stop = sender.stopper(&call).map_err(fail)?;
+            let reply = sender.send(&req, &stop, 1).await.map_err(fail)?;
+            let answer =
+                response::decode_login(reply.status, transport::body(&reply)).map_err(fail)?;
+            let (session, token) = LoginResponse::read(&answer).into_parts();
+            // A token that cannot be a header value would fail every later call with a misleading error.
+            let token = Token::parse(token.expose()).map_err(|_| {
+                fail(Error::decode(
+                    "the login answer's bearerToken cannot be sent as a header value",
+                ))
             })?;
-            let inner = Inner {
-                requests: Requests::new(client.base_url, token, alias),
-                session: Some(session),
-                sender,
-            };
-            Ok(Clc {
-                inner: Rc::new(inner),
-            }
-            .into())
+            let alias = AccountAlias::parse(&session.account_alias)
+                .map_err(|_| fail(Error::decode("the login answer has no valid accountAlias")))?;
+            let requests = Requests::new(base_url, token, alias);
+            let inner = Inner::new(requests, Some(session), sender, session_options);
+            Ok(Clc::from_inner(inner).into())
         }))
     }
 
@@ -194,19 +304,17 @@ impl Clc {
     ) -> Result<Clc, JsValue> {
         let build = || -> Result<Clc, Error> {
             let client = ClientOptions::read(&options)?;
-            let token = token(&field(&options, "token")?)?;
+            let token = Token::parse(&string(&field(&options, "token")?, "token")?)?;
             let alias =
                 AccountAlias::parse(&string(&field(&options, "accountAlias")?, "accountAlias")?)?;
-            Ok(Clc {
-                inner: Rc::new(Inner {
-                    requests: Requests::new(client.base_url, token, alias),
-                    session: None,
-                    sender: Sender {
-                        fetch: client.fetch,
-                        timeout_ms: client.timeout_ms,
-                    },
-                }),
-            })
+            let (base_url, sender, session_options) = parts(client);
+            let requests = Requests::new(base_url, token, alias);
+            Ok(Clc::from_inner(Inner::new(
+                requests,
+                None,
+                sender,
+                session_options,
+            )))
         };
         build().map_err(JsValue::from)
     }
@@ -225,19 +333,27 @@ impl Clc {
     // Getters hand back a JS string (`JsValue`), not a Rust `String`: the glue for that is a third the size.
     #[wasm_bindgen(getter, unchecked_return_type = "string")]
     pub fn token(&self) -> JsValue {
-        self.inner.requests.token().expose().into()
+        self.inner.token().expose().into()
+    }
+
+    /// When the token expires (its JWT `exp` claim), in epoch milliseconds; `null` when it is not a JWT.
+    #[wasm_bindgen(getter, js_name = tokenExpiresAt, unchecked_return_type = "number | null")]
+    pub fn token_expires_at(&self) -> JsValue {
+        self.inner
+            .token_expires_at()
+            .map_or(JsValue::NULL, JsValue::from_f64)
     }
 
     /// The account alias every call uses.
     #[wasm_bindgen(getter, js_name = accountAlias, unchecked_return_type = "string")]
     pub fn account_alias(&self) -> JsValue {
-        self.inner.requests.account_alias().as_str().into()
+        self.inner.build(|r| r.account_alias().as_str().into())
     }
 
     /// The API root (without a trailing slash).
     #[wasm_bindgen(getter, js_name = baseUrl, unchecked_return_type = "string")]
     pub fn base_url(&self) -> JsValue {
-        self.inner.requests.base_url().as_str().into()
+        self.inner.build(|r| r.base_url().as_str().into())
     }
 
     /// The requests each method would send, without sending them.
@@ -255,11 +371,7 @@ impl Clc {
         #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SnapshotOptions")] options: JsValue,
     ) -> Promise {
-        run(
-            &self.inner,
-            snapshot(&self.inner, &ids, &options),
-            OPERATIONS,
-        )
+        run_batch(&self.inner, snapshot(&self.inner, &ids, &options))
     }
 
     /// Waits until the jobs of a batch result, a status link or a status ID are final, polling each distinct job
@@ -278,8 +390,56 @@ impl Clc {
             Ok(p) => p,
             Err(e) => return rejected(e),
         };
+        let polling = self.polling.clone();
+        future_to_promise(async move { polling.wait(prepared).await })
+    }
+
+    /// Get Data Center List: `GET /v2/datacenters/{alias}`; the account's data centers, as sent.
+    #[wasm_bindgen(js_name = listDataCenters, unchecked_return_type = "Promise<DataCenter[]>")]
+    pub fn list_data_centers(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = CallOptions::read(&options)
+            .map(|options| (self.inner.build(|r| r.list_data_centers()), options));
+        run(&self.inner, prepared, Answer::Checked(&shape::DATA_CENTERS))
+    }
+
+    /// Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links); with
+    /// `serverDetail: "detailed"`, every group of the tree also holds its servers, as full `Server` objects.
+    #[wasm_bindgen(js_name = getGroup, unchecked_return_type = "Promise<Group>")]
+    pub fn get_group(
+        &self,
+        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "GroupOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = group(&self.inner, &group_id, &options);
+        let detailed = prepared
+            .as_ref()
+            .is_ok_and(|(req, _)| req.url.ends_with("serverDetail=detailed"));
+        let shape = if detailed {
+            &shape::GROUP_DETAILED
+        } else {
+            &shape::GROUP
+        };
+        run(&self.inner, prepared, Answer::Checked(shape))
+    }
+
+    /// Every server of the given data centers (default: all of the account's), each with its `groupId`: one
+    /// Data Center List (only without `dataCenters`), then per data center Get Data Center and one detailed Get
+    /// Group; never a Get Server per server. If some data centers fail, rejects with a `ClcError` whose
+    /// `partial` holds the servers that loaded and whose `failures` lists each failed data center and its error.
+    #[wasm_bindgen(js_name = listServers, unchecked_return_type = "Promise<Server[]>")]
+    pub fn list_servers(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListServersOptions")] options: JsValue,
+    ) -> Promise {
+        let (data_centers, options) = match list_servers(&options) {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
         let inner = self.inner.clone();
-        promise(Box::pin(wait_loop::run(inner, prepared)))
+        future_to_promise(listing::list_servers(inner, data_centers, options))
     }
 }
 
@@ -292,7 +452,25 @@ impl ClcRequests {
         #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
         #[wasm_bindgen(unchecked_param_type = "{ expirationDays: number }")] options: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(snapshot(&self.inner, &ids, &options)).map(JsCast::unchecked_into)
+        describe(snapshot(&self.inner, &ids, &options).map(|(req, _, _)| req))
+            .map(JsCast::unchecked_into)
+    }
+
+    /// The Get Group request (with `serverDetail: "detailed"`, the detailed one).
+    #[wasm_bindgen(js_name = getGroup)]
+    pub fn get_group(
+        &self,
+        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ serverDetail?: \"detailed\" }")] options: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        describe(group(&self.inner, &group_id, &options).map(|(req, _)| req))
+            .map(JsCast::unchecked_into)
+    }
+
+    /// The Get Data Center List request.
+    #[wasm_bindgen(js_name = listDataCenters)]
+    pub fn list_data_centers(&self) -> Result<ApiRequestJs, JsValue> {
+        describe(Ok(self.inner.build(|r| r.list_data_centers()))).map(JsCast::unchecked_into)
     }
 }
 
@@ -316,7 +494,7 @@ macro_rules! server_operations {
                     #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
                     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
                 ) -> Promise {
-                    run(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options), OPERATIONS)
+                    run_batch(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options))
                 }
             )*
         }
@@ -330,7 +508,8 @@ macro_rules! server_operations {
                     &self,
                     #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
                 ) -> Result<ApiRequestJs, JsValue> {
-                    describe(server_op(&self.inner, ServerOp::$op, &ids, &JsValue::UNDEFINED))
+                    describe(server_op(&self.inner, ServerOp::$op, &ids, &JsValue::UNDEFINED)
+                        .map(|(req, _, _)| req))
                         .map(JsCast::unchecked_into)
                 }
             )*
@@ -359,7 +538,7 @@ server_operations! {
         "Stop Maintenance Mode: `POST /v2/operations/{alias}/servers/stopMaintenance`; one result per server.";
 }
 
-/// The five operations that take one ID, on both classes. Each doc is given as its lines (wasm-bindgen copies a
+/// The four operations that take one ID, on both classes. Each doc is given as its lines (wasm-bindgen copies a
 /// doc attribute's literal as written, escapes included, and skips a `concat!`).
 macro_rules! by_id_operations {
     ($( $js:ident => $rust:ident($param:ident: $rust_param:ident), $build:ident, $answer:expr, $returns:literal,
@@ -389,7 +568,8 @@ macro_rules! by_id_operations {
                     &self,
                     #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
                 ) -> Result<ApiRequestJs, JsValue> {
-                    describe(by_id(&self.inner, stringify!($param), $build, &$rust_param, &JsValue::UNDEFINED))
+                    describe(by_id(&self.inner, stringify!($param), $build, &$rust_param, &JsValue::UNDEFINED)
+                        .map(|(req, _)| req))
                         .map(JsCast::unchecked_into)
                 }
             )*
@@ -409,9 +589,6 @@ by_id_operations! {
     getServer => get_server(serverId: server_id), get_server, Answer::Checked(&shape::SERVER), "Promise<Server>",
         [" Get Server: `GET /v2/servers/{alias}/{serverId}`."],
         " The Get Server request.";
-    getGroup => get_group(groupId: group_id), get_group, Answer::Checked(&shape::GROUP), "Promise<Group>",
-        [" Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links)."],
-        " The Get Group request.";
     getDataCenter => get_data_center(dataCenter: data_center), get_data_center,
         Answer::Checked(&shape::DATA_CENTER), "Promise<DataCenter>",
         [" Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the"

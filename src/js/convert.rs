@@ -284,6 +284,7 @@ pub(crate) fn progress_to_js(p: &WaitProgress) -> JsValue {
         .set("succeeded", count(p.succeeded))
         .set("failed", count(p.failed))
         .set("notQueued", count(p.not_queued))
+        .set("timedOut", count(p.timed_out))
         .set("unknown", count(p.unknown))
         .set("pending", count(p.pending))
         .set("jobs", jobs)

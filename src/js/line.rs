@@ -1,8 +1,6 @@
 //! Executes a client's [`RequestQueue`] (`maxConcurrent`, `Retry-After`): every request waits here for its slot,
 //! and one timer, re-armed only when the queue's earliest deadline moves, ends the pauses.
 
-use crate::prelude::*;
-
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
@@ -46,7 +44,11 @@ impl Line {
     }
 
     /// Waits for a place; a call aborted or timed out meanwhile leaves the line at once.
-    pub(crate) async fn enter(self: &Rc<Self>, access: Access, stop: &Stopper) -> Result<Slot, Error> {
+    pub(crate) async fn enter(
+        self: &Rc<Self>,
+        access: Access,
+        stop: &Stopper,
+    ) -> Result<Slot, Error> {
         let ticket = self.queue.borrow_mut().push(access);
         let slot = Slot {
             line: self.clone(),

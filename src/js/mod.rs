@@ -29,6 +29,7 @@ mod line;
 mod sender;
 mod session;
 
+mod listing;
 mod wait_loop;
 
 mod client;

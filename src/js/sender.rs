@@ -40,7 +40,10 @@ impl Sender {
         let started = Date::now();
         let result = transport::send(self.fetch.as_ref(), req, stop).await;
         if let Some(trace) = &self.trace {
-            callback::notify(trace, &trace_entry(req, &result, Date::now() - started, attempt));
+            callback::notify(
+                trace,
+                &trace_entry(req, &result, Date::now() - started, attempt),
+            );
         }
         result
     }

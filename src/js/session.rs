@@ -84,6 +84,7 @@ impl Inner {
     /// - A 401 calls `refreshToken` once for all the requests that meet it, then sends each again, once.
     /// - A 429 or 503 with `Retry-After` on a GET holds this and the client's other reads that long, then
     ///   sends it again, never past the call's deadline. POSTs are never sent twice but after a 401.
+    ///
     /// Errors name the request, and hold neither the token nor any token this client had before.
     pub(crate) async fn call(
         self: &Rc<Self>,

@@ -7,8 +7,7 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones would fire at once.
-pub(crate) const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+use crate::wait::MAX_TIMER_MS;
 
 /// A pending `setTimeout`; dropping it clears the timer.
 pub(crate) struct Timeout {

@@ -1,27 +1,33 @@
-//! Drives the core's [`Waiter`] with real time, real randomness, `fetch` and abortable timers.
+//! Drives a client's one [`Poller`] with real time, real randomness and `fetch`: every `wait` of the client
+//! follows its jobs through it, so a job is read at most once per round however many waits follow it.
 //!
-//! The policy (which jobs, when, when to stop) is all in `crate::wait`; this loop only does what a step says:
-//! poll the jobs of a round concurrently, sleep, report progress, and stop at once on abort.
+//! The policy (which jobs, when, when a wait ends) is all in `crate::wait`. This executes it: one timer, re-armed
+//! only when the poller's earliest deadline moves; each read sent through the client's line
+//! (`Inner::call`: `maxConcurrent`, `Retry-After`, token refresh); events handed to each wait's future.
 
-use crate::prelude::*;
-
-use alloc::rc::Rc;
+use alloc::collections::BTreeMap;
+use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
+use core::task::{Poll, Waker};
 
 use js_sys::{Date, Function, Math};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
 
 use super::callback;
-use super::join::{join_all, Boxed};
 use super::convert::{self, positive_ms, CallOptions};
-use super::object::{self, field};
-use super::sender::{Answer, Inner};
-use super::stop::{Stop, Stopper};
+use super::join::{first, First};
+use super::object::{self, field, set};
+use super::sender::Answer;
+use super::session::Inner;
+use super::stop::Stopper;
+use super::timer::Timeout;
 use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::shape::{self, check_unchanged};
 use crate::text::cat;
 use crate::validate::StatusId;
-use crate::wait::{Step, WaitOptions, WaitTarget, Waiter};
-use crate::{Error, ErrorKind};
+use crate::wait::{Event, Poller, WaitId, WaitOptions, WaitTarget};
+use crate::Error;
 
 /// A checked `wait` call, ready to run.
 pub(crate) struct Prepared {
@@ -80,61 +86,165 @@ pub(crate) fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, E
     })
 }
 
-/// Runs a prepared wait to its end and converts the result.
-pub(crate) async fn run(inner: Rc<Inner>, p: Prepared) -> Result<JsValue, Error> {
-    let mut waiter = Waiter::new(p.target, p.options, Date::now())?;
-    // Status reads use the client's per-request time limit and the wait's signal.
-    let call = CallOptions {
-        signal: p.signal.clone(),
-        timeout_ms: None,
-    };
-    loop {
-        match waiter.next(Date::now(), Math::random()) {
-            Step::Done(result) => return Ok(convert::wait_result_to_js(&result)),
-            Step::Fail(e) => return Err(e),
-            Step::Sleep(ms) => {
-                let stop = Stopper::new(p.signal.as_ref(), Some(ms.max(0.0)))?;
-                if stop.until_stopped().await == Stop::Aborted {
-                    return Err(Error::aborted());
+/// The polling of one client: its poller, the waits following it, and the one timer.
+pub(crate) struct Polling {
+    inner: Rc<Inner>,
+    poller: RefCell<Poller>,
+    waits: RefCell<BTreeMap<WaitId, Waiting>>,
+    timer: RefCell<Option<(f64, Timeout)>>,
+    this: Weak<Polling>,
+}
+
+/// One wait in progress, as the edge sees it.
+struct Waiting {
+    on_progress: Option<Function>,
+    end: Option<Result<JsValue, JsValue>>,
+    waker: Option<Waker>,
+}
+
+impl Polling {
+    /// The polling of the client `inner`.
+    pub(crate) fn new(inner: Rc<Inner>) -> Rc<Polling> {
+        Rc::new_cyclic(|this| Polling {
+            inner,
+            poller: RefCell::new(Poller::new()),
+            waits: RefCell::new(BTreeMap::new()),
+            timer: RefCell::new(None),
+            this: this.clone(),
+        })
+    }
+
+    /// Runs a prepared wait to its end: its result, or a `ClcError` (with `partial` when it had to stop).
+    pub(crate) async fn wait(self: &Rc<Self>, p: Prepared) -> Result<JsValue, JsValue> {
+        // The wait's own signal only; its deadline is the poller's (`timeoutMs` is the whole wait's).
+        let stop = Stopper::new(p.signal.as_ref(), None)?;
+        let id = self
+            .poller
+            .borrow_mut()
+            .add(p.target, p.options, Date::now())?;
+        self.waits.borrow_mut().insert(
+            id,
+            Waiting {
+                on_progress: p.on_progress,
+                end: None,
+                waker: None,
+            },
+        );
+        self.pump();
+        let end = core::future::poll_fn(|cx| {
+            let mut waits = self.waits.borrow_mut();
+            let Some(waiting) = waits.get_mut(&id) else {
+                return Poll::Ready(Err(Error::aborted().into()));
+            };
+            match waiting.end.take() {
+                Some(end) => {
+                    waits.remove(&id);
+                    Poll::Ready(end)
+                }
+                None => {
+                    waiting.waker = Some(cx.waker().clone());
+                    Poll::Pending
                 }
             }
-            Step::Poll(ids) => {
-                let reads = ids.into_iter().map(|id| {
-                    let inner = inner.clone();
-                    let call = call.clone();
-                    Box::pin(async move {
-                        let req = inner.requests.get_status(&id);
-                        let answer = inner.call(&req, &call, Answer::Status).await;
-                        (id, answer)
-                    }) as Boxed<(StatusId, Result<JsValue, Error>)>
-                });
-                for (id, answer) in join_all(reads.collect()).await {
-                    let now = Date::now();
-                    match answer {
-                        Ok(status) => {
-                            let status =
-                                JobStatus::from(status.as_string().unwrap_or_default().as_str());
-                            waiter.on_status(id.as_str(), status, now)
-                        }
-                        Err(e) if e.kind == ErrorKind::Aborted => return Err(e),
-                        Err(e) => waiter.on_error(id.as_str(), retryable_timeout(e), now),
-                    }
+        });
+        match first(end, stop.until_stopped()).await {
+            First::Left(end) => end,
+            First::Right(_) => {
+                self.poller.borrow_mut().remove(id);
+                self.waits.borrow_mut().remove(&id);
+                self.pump();
+                Err(Error::aborted().into())
+            }
+        }
+    }
+
+    /// Sends the reads that are due, hands out the events, and re-arms the timer if the next deadline moved.
+    fn pump(&self) {
+        let reads = self
+            .poller
+            .borrow_mut()
+            .poll_reads(Date::now(), Math::random());
+        for id in reads {
+            let (inner, this) = (self.inner.clone(), self.this.clone());
+            spawn_local(async move {
+                let req = inner.build(|r| r.get_status(&id));
+                let answer = inner
+                    .call(req, &CallOptions::default(), Answer::Status)
+                    .await;
+                if let Some(polling) = this.upgrade() {
+                    polling.on_reply(&id, answer);
                 }
-                if let Some(f) = &p.on_progress {
-                    callback::notify(f, &convert::progress_to_js(&waiter.progress()));
+            });
+        }
+        self.deliver();
+        let next = self.poller.borrow().next_timeout();
+        let armed = self.timer.borrow().as_ref().map(|(at, _)| *at);
+        if next != armed {
+            let timer = next.map(|at| {
+                let this = self.this.clone();
+                let timeout = Timeout::new(at - Date::now(), move || {
+                    if let Some(polling) = this.upgrade() {
+                        // The timer has fired: forget it (its closure is freed once this call returns).
+                        polling.timer.borrow_mut().take();
+                        polling.pump();
+                    }
+                });
+                (at, timeout)
+            });
+            let old = core::mem::replace(&mut *self.timer.borrow_mut(), timer);
+            drop(old);
+        }
+    }
+
+    fn on_reply(&self, id: &StatusId, answer: Result<JsValue, Error>) {
+        {
+            let mut poller = self.poller.borrow_mut();
+            match answer {
+                Ok(status) => {
+                    let status = status.as_string().unwrap_or_default();
+                    poller.on_status(id, JobStatus::from(status.as_str()));
+                }
+                Err(e) => poller.on_error(id, e),
+            }
+        }
+        self.pump();
+    }
+
+    /// Hands each event to its wait: progress to `onProgress`, the end to the wait's future.
+    fn deliver(&self) {
+        loop {
+            let Some(event) = self.poller.borrow_mut().poll_event() else {
+                return;
+            };
+            let (id, end) = match event {
+                Event::Progress(id, progress) => {
+                    let f = self
+                        .waits
+                        .borrow()
+                        .get(&id)
+                        .and_then(|w| w.on_progress.clone());
+                    if let Some(f) = f {
+                        callback::notify(&f, &convert::progress_to_js(&progress));
+                    }
+                    continue;
+                }
+                Event::Done(id, result) => (id, Ok(convert::wait_result_to_js(&result))),
+                Event::Failed(id, error, partial) => {
+                    let error = JsValue::from(error);
+                    set(
+                        error.unchecked_ref(),
+                        "partial",
+                        &convert::wait_result_to_js(&partial),
+                    );
+                    (id, Err(error))
+                }
+            };
+            if let Some(waiting) = self.waits.borrow_mut().get_mut(&id) {
+                waiting.end = Some(end);
+                if let Some(waker) = waiting.waker.take() {
+                    waker.wake();
                 }
             }
         }
     }
-}
-
-/// A status read that ran out of time is worth retrying like a lost connection: reads are safe to repeat.
-fn retryable_timeout(e: Error) -> Error {
-    if e.kind != ErrorKind::Timeout {
-        return e;
-    }
-    let mut n = Error::network(cat(&["status read: ", &e.message]));
-    n.method = e.method;
-    n.url = e.url;
-    n
 }

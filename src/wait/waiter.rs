@@ -78,7 +78,11 @@ pub(super) struct Waiter {
 
 impl Waiter {
     /// Refuses bad options, and a status link with no job ID in it.
-    pub fn new(target: WaitTarget, options: WaitOptions, now_ms: f64) -> Result<Waiter, Error> {
+    pub(super) fn new(
+        target: WaitTarget,
+        options: WaitOptions,
+        now_ms: f64,
+    ) -> Result<Waiter, Error> {
         options.validate()?;
         let mut jobs = Vec::new();
         let mut index: BTreeMap<StatusId, usize> = BTreeMap::new();
@@ -140,7 +144,11 @@ impl Waiter {
     }
 
     /// Where the wait stands; jobs still running count as `unfinished` (`Pending`, or `TimedOut` at the deadline).
-    pub fn progress(&self, table: &BTreeMap<StatusId, Job>, unfinished: Outcome) -> WaitProgress {
+    pub(super) fn progress(
+        &self,
+        table: &BTreeMap<StatusId, Job>,
+        unfinished: Outcome,
+    ) -> WaitProgress {
         let ends = self.ends(table);
         let mut p = WaitProgress {
             round: self.round,
@@ -192,7 +200,11 @@ impl Waiter {
     }
 
     /// The outcome so far; jobs still running count as `unfinished`.
-    pub fn result(&self, table: &BTreeMap<StatusId, Job>, unfinished: Outcome) -> WaitResult {
+    pub(super) fn result(
+        &self,
+        table: &BTreeMap<StatusId, Job>,
+        unfinished: Outcome,
+    ) -> WaitResult {
         let ends = self.ends(table);
         let of_job = |job: usize| ends.get(job).copied().flatten().unwrap_or(unfinished);
         let jobs: Vec<JobOutcome> = self

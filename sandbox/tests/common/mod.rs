@@ -92,7 +92,12 @@ impl Sandbox {
     }
 
     pub async fn start_with(setup: Setup) -> Sandbox {
-        let world = World::new(setup.seed, setup.token_ttl, setup.faults);
+        let world = World::new(
+            setup.seed,
+            setup.token_ttl,
+            setup.faults,
+            clc_sandbox::start_now(),
+        );
         let (addr, stop) = clc_sandbox::spawn(world, setup.statics)
             .await
             .expect("sandbox starts");
@@ -207,6 +212,20 @@ impl Sandbox {
     pub async fn faults(&self, settings: &str) -> Value {
         let reply = self.put_faults(settings).await;
         assert_eq!(reply.status, 200, "{settings}: {}", reply.text);
+        reply.json()
+    }
+
+    /// Moves the sandbox's clock `ms` forward (POST /sandbox/clock), which must be accepted.
+    pub async fn advance(&self, ms: u64) {
+        let body = serde_json::json!({ "advanceMs": ms }).to_string();
+        let reply = self.send("POST", "/sandbox/clock", None, Some(&body)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+
+    /// GET /sandbox/stats.
+    pub async fn stats(&self) -> Value {
+        let reply = self.send("GET", "/sandbox/stats", None, None).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
         reply.json()
     }
 

@@ -1,0 +1,116 @@
+//! `listServers`: the account's servers in a few reads (see `crate::listing`): the data center list (only when
+//! none are named), then per data center Get Data Center and one detailed Get Group, all data centers at once.
+//!
+//! A data center that fails does not hide the others: the call then rejects with a `ClcError` whose `partial`
+//! holds the servers that loaded and whose `failures` names each data center that did not, with its error.
+
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+
+use js_sys::{Array, Date, Object};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::convert::CallOptions;
+use super::join::{join_all, Boxed};
+use super::object::{get, set};
+use super::sender::Answer;
+use super::session::Inner;
+use crate::listing;
+use crate::shape;
+use crate::validate::DataCenterId;
+use crate::Error;
+
+/// Reads every server of `data_centers` (default: all of the account's). `options.timeout_ms` bounds the whole
+/// call, each read getting what is left of it.
+pub(crate) async fn list_servers(
+    inner: Rc<Inner>,
+    data_centers: Option<Vec<DataCenterId>>,
+    options: CallOptions,
+) -> Result<JsValue, JsValue> {
+    let deadline = Date::now() + options.timeout_ms.unwrap_or(inner.sender.timeout_ms);
+    let data_centers = match data_centers {
+        Some(dcs) => dcs,
+        None => {
+            let req = inner.build(|r| r.list_data_centers());
+            let list = read(&inner, req, &options, deadline, &shape::DATA_CENTERS).await?;
+            listing::data_center_ids(&list)
+        }
+    };
+    let loads: Vec<Boxed<Result<Vec<JsValue>, Error>>> = data_centers
+        .iter()
+        .map(|dc| {
+            let (inner, options, dc) = (inner.clone(), options.clone(), dc.clone());
+            Box::pin(async move { load(&inner, &dc, &options, deadline).await }) as Boxed<_>
+        })
+        .collect();
+    let servers = Array::new();
+    let mut failed: Vec<(&str, Error)> = Vec::new();
+    for (dc, loaded) in data_centers.iter().zip(join_all(loads).await) {
+        match loaded {
+            Ok(list) => list.iter().for_each(|s| {
+                servers.push(s);
+            }),
+            Err(e) => failed.push((dc.as_str(), e)),
+        }
+    }
+    let Some((_, first)) = failed.first() else {
+        return Ok(servers.into());
+    };
+    let refs: Vec<(&str, &Error)> = failed.iter().map(|(dc, e)| (*dc, e)).collect();
+    let mut summary = first.clone();
+    summary.message = listing::failure_message(&refs, data_centers.len());
+    summary.details.clear();
+    let error = JsValue::from(summary);
+    let failures: Array = failed
+        .into_iter()
+        .map(|(dc, e)| {
+            let entry = Object::new();
+            set(&entry, "dataCenter", &dc.into());
+            set(&entry, "error", &e.into());
+            JsValue::from(entry)
+        })
+        .collect();
+    set(error.unchecked_ref(), "partial", &servers);
+    set(error.unchecked_ref(), "failures", &failures);
+    Err(error)
+}
+
+/// One data center's servers: its root group, then that group's detailed tree.
+async fn load(
+    inner: &Rc<Inner>,
+    dc: &DataCenterId,
+    options: &CallOptions,
+    deadline: f64,
+) -> Result<Vec<JsValue>, Error> {
+    let req = inner.build(|r| r.get_data_center(dc));
+    let data_center = read(inner, req.clone(), options, deadline, &shape::DATA_CENTER).await?;
+    let root = listing::root_group_id(&data_center).ok_or_else(|| {
+        Error::decode("the data center's answer has no link to its root group").with_request(&req)
+    })?;
+    let req = inner.build(|r| r.get_group_detailed(&root));
+    let tree = read(inner, req, options, deadline, &shape::GROUP_DETAILED).await?;
+    Ok(listing::servers_in_tree(&tree)
+        .into_iter()
+        .map(|(server, group_id)| {
+            if get(&server, "groupId").is_undefined() {
+                set(server.unchecked_ref(), "groupId", &group_id.into());
+            }
+            server
+        })
+        .collect())
+}
+
+async fn read(
+    inner: &Rc<Inner>,
+    req: crate::request::ApiRequest,
+    options: &CallOptions,
+    deadline: f64,
+    answer: &'static shape::Shape,
+) -> Result<JsValue, Error> {
+    let left = CallOptions {
+        signal: options.signal.clone(),
+        timeout_ms: Some((deadline - Date::now()).max(1.0)),
+    };
+    inner.call(req, &left, Answer::Checked(answer)).await
+}
