@@ -50,7 +50,7 @@ node -e '
   };
   const glue = once(read("clc_wasm.js"), "export{initSync,__wbg_init as default};", "export{initSync};");
   const errors = read("errors.js");
-  if (/\b(ClcError|isClcError|__clc_init)\b/.test(glue)) throw new Error("build: inlining index.js: a glue name collides");
+  if (/\b(?:class|function|const|let|var)\s+(ClcError|isClcError|__clc_init)\b/.test(glue)) throw new Error("build: inlining index.js: a glue name collides");
   let entry = read("index.js").split("\n").filter((l) => !l.startsWith("//")).join("\n");
   entry = once(entry, "import init from \"./clc_wasm.js\";\n", "");
   entry = once(entry, "export * from \"./clc_wasm.js\";\n", "");

@@ -40,6 +40,7 @@ pub mod request;
 pub mod response;
 pub mod retry_after;
 pub mod shape;
+pub mod sorted;
 mod text;
 pub mod validate;
 pub mod wait;

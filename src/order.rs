@@ -19,7 +19,8 @@
 //! ```
 
 use crate::prelude::*;
-use alloc::collections::{BTreeMap, VecDeque};
+use crate::sorted::Map;
+use alloc::collections::VecDeque;
 
 /// Where one returned entry goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub struct Placed {
 /// (requested IDs nothing answers are skipped), then the rest in their returned order.
 pub fn request_order(requested: &[&str], returned: &[&str]) -> Vec<Placed> {
     // Each lower-cased name, with the returned indices that carry it, in returned order.
-    let mut by_name: BTreeMap<String, VecDeque<usize>> = BTreeMap::new();
+    let mut by_name: Map<String, VecDeque<usize>> = Map::new();
     for (index, name) in returned.iter().enumerate() {
         by_name
             .entry(name.to_ascii_lowercase())

@@ -26,7 +26,7 @@
 //! ```
 
 use crate::prelude::*;
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{Map, Set};
 
 use crate::Error;
 
@@ -48,9 +48,9 @@ pub enum Access {
 pub struct RequestQueue {
     max: usize,
     next: u64,
-    reads: BTreeSet<Ticket>,
-    writes: BTreeSet<Ticket>,
-    in_flight: BTreeMap<Ticket, Access>,
+    reads: Set<Ticket>,
+    writes: Set<Ticket>,
+    in_flight: Map<Ticket, Access>,
     /// No read starts before this (epoch ms), when set.
     paused_until: Option<f64>,
 }
@@ -76,9 +76,9 @@ impl RequestQueue {
         RequestQueue {
             max: max_concurrent.max(1),
             next: 0,
-            reads: BTreeSet::new(),
-            writes: BTreeSet::new(),
-            in_flight: BTreeMap::new(),
+            reads: Set::new(),
+            writes: Set::new(),
+            in_flight: Map::new(),
             paused_until: None,
         }
     }

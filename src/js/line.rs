@@ -1,7 +1,7 @@
 //! Executes a client's [`RequestQueue`] (`maxConcurrent`, `Retry-After`): every request waits here for its slot,
 //! and one timer, re-armed only when the queue's earliest deadline moves, ends the pauses.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{Map, Set};
 use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
 use core::task::{Poll, Waker};
@@ -18,8 +18,8 @@ use crate::Error;
 pub(crate) struct Line {
     queue: RefCell<RequestQueue>,
     /// Tickets allowed to go, not yet picked up by their request.
-    granted: RefCell<BTreeSet<Ticket>>,
-    wakers: RefCell<BTreeMap<Ticket, Waker>>,
+    granted: RefCell<Set<Ticket>>,
+    wakers: RefCell<Map<Ticket, Waker>>,
     /// The armed timer and the time it fires at.
     timer: RefCell<Option<(f64, Timeout)>>,
     this: Weak<Line>,
@@ -36,8 +36,8 @@ impl Line {
     pub(crate) fn new(max_concurrent: usize) -> Rc<Line> {
         Rc::new_cyclic(|this| Line {
             queue: RefCell::new(RequestQueue::new(max_concurrent)),
-            granted: RefCell::new(BTreeSet::new()),
-            wakers: RefCell::new(BTreeMap::new()),
+            granted: RefCell::new(Set::new()),
+            wakers: RefCell::new(Map::new()),
             timer: RefCell::new(None),
             this: this.clone(),
         })

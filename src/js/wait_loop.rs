@@ -5,7 +5,7 @@
 //! only when the poller's earliest deadline moves; each read sent through the client's line
 //! (`Inner::call`: `maxConcurrent`, `Retry-After`, token refresh); events handed to each wait's future.
 
-use alloc::collections::BTreeMap;
+use crate::sorted::Map;
 use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
 use core::task::{Poll, Waker};
@@ -90,7 +90,7 @@ pub(crate) fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, E
 pub(crate) struct Polling {
     inner: Rc<Inner>,
     poller: RefCell<Poller>,
-    waits: RefCell<BTreeMap<WaitId, Waiting>>,
+    waits: RefCell<Map<WaitId, Waiting>>,
     timer: RefCell<Option<(f64, Timeout)>>,
     this: Weak<Polling>,
 }
@@ -108,7 +108,7 @@ impl Polling {
         Rc::new_cyclic(|this| Polling {
             inner,
             poller: RefCell::new(Poller::new()),
-            waits: RefCell::new(BTreeMap::new()),
+            waits: RefCell::new(Map::new()),
             timer: RefCell::new(None),
             this: this.clone(),
         })

@@ -19,7 +19,8 @@
 
 use crate::prelude::*;
 
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::sorted::{Map, Set};
+use alloc::collections::VecDeque;
 use core::cmp::Ordering;
 
 use super::backoff::Backoff;
@@ -96,12 +97,12 @@ impl Ord for At {
 /// ```
 #[derive(Debug, Default)]
 pub struct Poller {
-    jobs: BTreeMap<StatusId, Job>,
-    waits: BTreeMap<WaitId, Waiter>,
+    jobs: Map<StatusId, Job>,
+    waits: Map<WaitId, Waiter>,
     /// Jobs waiting for their next read (not in flight, not over), by time.
-    reads: BTreeSet<(At, StatusId)>,
+    reads: Set<(At, StatusId)>,
     /// Waits by deadline.
-    deadlines: BTreeSet<(At, WaitId)>,
+    deadlines: Set<(At, WaitId)>,
     events: VecDeque<Event>,
     next_id: u32,
 }
@@ -203,7 +204,7 @@ impl Poller {
             }
         }
         let mut reads = Vec::new();
-        let mut touched = BTreeSet::new();
+        let mut touched = Set::new();
         while self.reads.first().is_some_and(|(at, _)| at.0 <= now_ms) {
             let Some((_, job_id)) = self.reads.pop_first() else {
                 break;
@@ -236,7 +237,7 @@ impl Poller {
             };
             reads.push(job_id);
         }
-        for id in touched {
+        for id in touched.iter().copied().collect::<Vec<_>>() {
             if let Some(wait) = self.waits.get_mut(&id) {
                 wait.round = wait.round.saturating_add(1);
             }

@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use alloc::collections::BTreeMap;
+use crate::sorted::Map;
 
 use super::backoff::Backoff;
 use super::options::{WaitOptions, WaitTarget};
@@ -85,7 +85,7 @@ impl Waiter {
     ) -> Result<Waiter, Error> {
         options.validate()?;
         let mut jobs = Vec::new();
-        let mut index: BTreeMap<StatusId, usize> = BTreeMap::new();
+        let mut index: Map<StatusId, usize> = Map::new();
         let mut job_index = |id: StatusId| {
             *index.entry(id).or_insert_with_key(|id| {
                 jobs.push(id.clone());
@@ -139,16 +139,12 @@ impl Waiter {
     }
 
     /// Each job's end (`None`: still running), in the order of `self.jobs`: one table lookup per job.
-    fn ends(&self, table: &BTreeMap<StatusId, Job>) -> Vec<Option<Outcome>> {
+    fn ends(&self, table: &Map<StatusId, Job>) -> Vec<Option<Outcome>> {
         self.jobs.iter().map(|id| Job::end(table.get(id))).collect()
     }
 
     /// Where the wait stands; jobs still running count as `unfinished` (`Pending`, or `TimedOut` at the deadline).
-    pub(super) fn progress(
-        &self,
-        table: &BTreeMap<StatusId, Job>,
-        unfinished: Outcome,
-    ) -> WaitProgress {
+    pub(super) fn progress(&self, table: &Map<StatusId, Job>, unfinished: Outcome) -> WaitProgress {
         let ends = self.ends(table);
         let mut p = WaitProgress {
             round: self.round,
@@ -200,11 +196,7 @@ impl Waiter {
     }
 
     /// The outcome so far; jobs still running count as `unfinished`.
-    pub(super) fn result(
-        &self,
-        table: &BTreeMap<StatusId, Job>,
-        unfinished: Outcome,
-    ) -> WaitResult {
+    pub(super) fn result(&self, table: &Map<StatusId, Job>, unfinished: Outcome) -> WaitResult {
         let ends = self.ends(table);
         let of_job = |job: usize| ends.get(job).copied().flatten().unwrap_or(unfinished);
         let jobs: Vec<JobOutcome> = self
