@@ -48,7 +48,7 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerOutcome {
-    /// The server, as the service named it.
+    /// The server, as the caller named it (the edge gives batch results back in the caller's spelling).
     pub server: String,
     /// How it ended.
     pub outcome: Outcome,

@@ -15,6 +15,7 @@ import {
   type ServerOperation,
   type Session,
   type StatusLink,
+  type TraceEntry,
   type WaitProgress,
   type WaitResult,
 } from "clc-wasm";
@@ -61,12 +62,41 @@ export async function everything(signal: AbortSignal): Promise<void> {
   const dc: DataCenter = await clc.getDataCenter("WA1");
   void [roles, final, power, children, dc.links];
 
+  // Dashboard sessions: the account in a few reads, a token that refreshes itself, a bounded queue, a trace.
+  const traced: TraceEntry[] = [];
+  const dashboard = await Clc.login(
+    { username: "demo", password: "demo-password" },
+    {
+      baseUrl: "http://127.0.0.1:8787",
+      refreshToken: async () => (await Clc.login({ username: "demo", password: "demo-password" }, { baseUrl: "http://127.0.0.1:8787" })).token,
+      maxConcurrent: 4,
+      trace: (entry: TraceEntry) => traced.push(entry),
+    },
+  );
+  const centers: DataCenter[] = await dashboard.listDataCenters({ signal });
+  const everything: Server[] = await dashboard.listServers({ dataCenters: centers.map((c) => c.id), timeoutMs: 60_000 });
+  const tree: Group = await dashboard.getGroup("8a1c0b9662cf4fc8bf6180f139fa0001", { serverDetail: "detailed" });
+  const inline: Server[] = tree.servers ?? [];
+  const expires: number | null = dashboard.tokenExpiresAt;
+  const state: "started" | "stopped" | "paused" | (string & {}) | undefined = everything[0]?.details?.powerState;
+  try {
+    await dashboard.listServers();
+  } catch (e: unknown) {
+    if (isClcError(e)) {
+      const loaded = e.partial;
+      const failed: string[] = (e.failures ?? []).map((f) => `${f.dataCenter}: ${f.error.kind}`);
+      void [loaded, failed];
+    }
+  }
+  void [inline, expires, state, traced.map((t) => `${t.method} ${t.url} ${t.status ?? t.kind} ${t.durationMs} ${t.attempt}`)];
+
   const result: WaitResult = await clc.wait(batches[1], {
     timeoutMs: 600_000,
     minPollMs: 500,
     maxPollMs: 10_000,
     signal,
-    onProgress: (p: WaitProgress) => console.log(`${p.succeeded + p.failed}/${p.total}`, p.pending),
+    onProgress: (p: WaitProgress) =>
+      console.log(`${p.succeeded + p.failed + p.notQueued + p.timedOut + p.unknown}/${p.total}`, p.pending),
   });
   for (const s of result.servers) {
     const outcome: Outcome = s.outcome;
