@@ -31,11 +31,27 @@ pub(crate) fn options(value: &JsValue, field: &str) -> Result<JsValue, Error> {
     }
 }
 
-/// A required string field.
+/// A required string field. A string with a lone surrogate is refused: it has no UTF-8 form, and sending it
+/// as U+FFFD would name another server than the one the caller gave.
 pub(crate) fn string(value: &JsValue, field: &str) -> Result<String, Error> {
-    value
-        .as_string()
+    text(value)
+        .map_err(|()| lone_surrogate(field))?
         .ok_or_else(|| Error::validation(field, "must be a string"))
+}
+
+/// `Some` for a string, `None` for anything else; `Err` for a string with a lone surrogate.
+fn text(value: &JsValue) -> Result<Option<String>, ()> {
+    let Some(js) = value.dyn_ref::<js_sys::JsString>() else {
+        return Ok(None);
+    };
+    if !js.is_valid_utf16() {
+        return Err(());
+    }
+    Ok(Some(String::from(js)))
+}
+
+fn lone_surrogate(field: &str) -> Error {
+    Error::validation(field, "must be valid Unicode (it holds a lone surrogate)")
 }
 
 /// `undefined` -> None; a finite number > 0 -> Some; anything else is refused.
@@ -159,7 +175,7 @@ pub(crate) fn signal(options: &JsValue) -> Result<Option<JsValue>, Error> {
 
 /// `ids` as a string or an array of strings.
 pub(crate) fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
-    if let Some(one) = ids.as_string() {
+    if let Some(one) = text(ids).map_err(|()| lone_surrogate("serverIds"))? {
         return ServerIds::parse(vec![one]);
     }
     let refused = || Error::validation("serverIds", "must be a string or an array of strings");
@@ -169,9 +185,10 @@ pub(crate) fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
     let list = object::items(ids).ok_or_else(|| object::unreadable("serverIds"))?;
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.into_iter().enumerate() {
-        match item.as_string() {
-            Some(s) => out.push(s),
-            None => {
+        match text(&item) {
+            Ok(Some(s)) => out.push(s),
+            Err(()) => return Err(lone_surrogate(&crate::validate::element(i))),
+            Ok(None) => {
                 return Err(Error::validation(
                     &crate::validate::element(i),
                     "must be a string",

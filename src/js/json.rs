@@ -84,9 +84,12 @@ impl Json for JsValue {
         // No "is it an object" check first (two more calls into JS per field, on the hot path of a big batch):
         // `Reflect.get` throws on a string, number or null, which reads as absent, and no field name here is one
         // an array has. A getter that throws reads as absent too; `undefined` is what JSON calls absent.
-        Reflect::get(self, &name(key))
-            .ok()
-            .filter(|value| !value.is_undefined())
+        // A read that throws (a caller's Proxy or getter: answers of `JSON.parse` never throw) gives a value no
+        // shape accepts, so a wait target that cannot be read is refused rather than read as absent.
+        match Reflect::get(self, &name(key)) {
+            Ok(value) => (!value.is_undefined()).then_some(value),
+            Err(_) => Some(JsValue::symbol(Some("unreadable"))),
+        }
     }
 
     fn fill_empty_array(&self, key: &str) {

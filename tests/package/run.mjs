@@ -390,7 +390,7 @@ test("readme-quickstart", async () => {
   const dir = await project("readme");
   await writeFile(join(dir, "quickstart.mjs"), code);
   const { stdout, stderr } = await runOk(process.execPath, ["quickstart.mjs"], { cwd: dir, timeoutMs: 60_000 });
-  const want = ["logged in as demo to account DEMO", "wa1demoweb01 succeeded", "wa1demoweb02 succeeded", "all servers shut down"];
+  const want = ["logged in as demo to account DEMO", "WA1DEMOWEB01 succeeded", "WA1DEMOWEB02 succeeded", "all servers shut down"];
   const lines = stdout.split("\n").map((l) => l.trim());
   const absent = want.filter((w) => !lines.includes(w));
   if (absent.length || stderr.trim()) throw new Error(`missing ${JSON.stringify(absent)}\n${tail(stdout + stderr)}`);
