@@ -10,7 +10,7 @@
 //! directly instead, with an `AbortController` only the SDK aborts ([`stop`]).
 
 // The chain, each module using only those above it: object access, callbacks -> convert, errors -> stop, transport ->
-// sender -> wait loop -> client (the exported classes). Nothing but this file names `client`.
+// sender -> session -> wait loop, listing -> calls -> client (the exported classes). Nothing but this file names `client`.
 mod callback;
 mod join;
 mod object;
@@ -31,6 +31,8 @@ mod session;
 
 mod listing;
 mod wait_loop;
+
+mod calls;
 
 mod client;
 
