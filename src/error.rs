@@ -174,11 +174,6 @@ impl Error {
         self
     }
 
-    /// [`Error::without_secrets`] with one secret (kept while the JS edge still calls it).
-    pub fn without_secret(self, secret: &str) -> Self {
-        self.without_secrets(&[secret])
-    }
-
     /// Whether retrying a *read* could help: no answer, or 408, 429 or a 5xx.
     /// POSTs are never retried whatever this says: a retry could archive or reset twice.
     pub fn is_transient(&self) -> bool {

@@ -141,7 +141,7 @@ fn errors_scrub_message_and_details() {
     let body = serde_json::json!({ "message": format!("token {TOKEN} refused") });
     let err = decode::<Value>(400, Body::Json(body), &shape::STATUS)
         .unwrap_err()
-        .without_secret(TOKEN);
+        .without_secrets(&[TOKEN]);
     assert_eq!(err.message, "token <redacted> refused");
 }
 

@@ -165,11 +165,11 @@ impl Inner {
 
     /// Calls `refreshToken` and takes the token it gives, as a promise every waiting request can await. The
     /// state changes inside it, before the promise settles, so a request resumed by it sees the new token. (The
-    /// promise holds the client while it runs, at most the client's time limit: `fetch_token` bounds it.)
+    /// promise holds the client while it runs, at most `REFRESH_LIMIT_MS`: `fetch_token` bounds it.)
     fn start_refresh(self: &Rc<Self>) -> Promise {
         let inner = self.clone();
         future_to_promise(async move {
-            let token = fetch_token(inner.refresh_token.clone(), inner.sender.timeout_ms).await;
+            let token = fetch_token(inner.refresh_token.clone(), REFRESH_LIMIT_MS).await;
             inner
                 .finish_refresh(token)
                 .map(|()| JsValue::TRUE)
@@ -205,6 +205,10 @@ impl Inner {
         error.without_secrets(&secrets)
     }
 }
+
+/// How long a `refreshToken` may take: it may ask a person to log in again, so much longer than a request; the calls
+/// waiting on it still end at their own deadlines.
+const REFRESH_LIMIT_MS: f64 = 600_000.0;
 
 /// Runs the caller's `refreshToken` within `limit_ms` and checks what it gives; `Err` for anything but a token.
 async fn fetch_token(refresh_token: Option<Function>, limit_ms: f64) -> Result<Token, ()> {

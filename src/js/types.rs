@@ -23,6 +23,7 @@ export interface ClientOptions {
    * Concurrent calls that meet the 401 share one call of it; each is then sent again, once, with the new token.
    * A 401 means the service did nothing, so this is the one case where a POST is sent twice.
    * Security: whatever this returns is sent as a bearer token to `baseUrl`; return only a token from the CLC login.
+   * It may take up to 10 minutes (it may ask a person to log in again); waiting calls still end at their deadlines.
    */
   refreshToken?: () => Promise<string>;
   /** At most this many requests of this client in flight (default 6, a browser's per-host limit); the rest queue. */
