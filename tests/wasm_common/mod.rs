@@ -1165,19 +1165,18 @@ async fn max_concurrent_is_what_the_server_sees() {
     let clc = login_as("demo", PASSWORD, &[("maxConcurrent", 2.into())])
         .await
         .unwrap();
-    faults(r#"{"latencyMs":150}"#).await;
+    faults(r#"{"latencyMs":300}"#).await;
     control("POST", "/sandbox/stats/reset", None).await;
+    let started = now();
     let calls = (0..6)
         .map(|_| call_sync(&clc, "getServer", &[s(WEB01)]).unwrap())
         .collect();
     all(calls).await.unwrap();
     let stats = control_json("GET", "/sandbox/stats", None).await;
-    assert_eq!(
-        get(&stats, "maxInFlight").as_f64(),
-        Some(2.0),
-        "{}",
-        stringify(&stats)
-    );
+    let most = get(&stats, "maxInFlight").as_f64().unwrap();
+    assert!((1.0..=2.0).contains(&most), "{}", stringify(&stats));
+    // Six requests of 300 ms, two at a time: at least three waves (a lower bound; a slow machine only adds).
+    assert!(now() - started >= 850.0, "{} ms", now() - started);
 }
 
 #[wasm_bindgen_test]
