@@ -10,7 +10,7 @@ use js_sys::Date;
 
 use super::join::{first, First};
 use super::stop::Stopper;
-use super::timer::Timeout;
+use super::timer::Alarm;
 use crate::queue::{Access, RequestQueue, Ticket};
 use crate::Error;
 
@@ -20,8 +20,8 @@ pub(crate) struct Line {
     /// Tickets allowed to go, not yet picked up by their request.
     granted: RefCell<Set<Ticket>>,
     wakers: RefCell<Map<Ticket, Waker>>,
-    /// The armed timer and the time it fires at.
-    timer: RefCell<Option<(f64, Timeout)>>,
+    /// When a paused read may go.
+    alarm: Alarm,
     this: Weak<Line>,
 }
 
@@ -38,7 +38,7 @@ impl Line {
             queue: RefCell::new(RequestQueue::new(max_concurrent)),
             granted: RefCell::new(Set::new()),
             wakers: RefCell::new(Map::new()),
-            timer: RefCell::new(None),
+            alarm: Alarm::default(),
             this: this.clone(),
         })
     }
@@ -68,22 +68,13 @@ impl Line {
             }
         }
         let next = self.queue.borrow().next_timeout();
-        let armed = self.timer.borrow().as_ref().map(|(at, _)| *at);
-        if next != armed {
-            let timer = next.map(|at| {
-                let line = self.this.clone();
-                let timeout = Timeout::new(at - Date::now(), move || {
-                    if let Some(line) = line.upgrade() {
-                        line.timer.borrow_mut().take();
-                        line.pump();
-                    }
-                });
-                (at, timeout)
-            });
-            // Replacing the old timer drops it, which clears it.
-            let old = core::mem::replace(&mut *self.timer.borrow_mut(), timer);
-            drop(old);
-        }
+        let line = self.this.clone();
+        self.alarm.set(next, move || {
+            if let Some(line) = line.upgrade() {
+                line.alarm.fired();
+                line.pump();
+            }
+        });
     }
 }
 

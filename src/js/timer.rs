@@ -3,7 +3,9 @@
 //! `setTimeout` is looked up on the global object and called through a `catch` binding, so a page that replaced
 //! it with something that throws cannot unwind through the wasm.
 
-use js_sys::{Function, Reflect};
+use core::cell::RefCell;
+
+use js_sys::{Date, Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -31,6 +33,32 @@ impl Timeout {
 impl Drop for Timeout {
     fn drop(&mut self) {
         global_call("clearTimeout", &self.id, &JsValue::UNDEFINED);
+    }
+}
+
+/// The one timer of a policy's deadline table (quinn's shape): armed for the earliest deadline, and re-armed only
+/// when that moves, however often its owner asks.
+#[derive(Default)]
+pub(crate) struct Alarm {
+    armed: RefCell<Option<(f64, Timeout)>>,
+}
+
+impl Alarm {
+    /// Calls `on_fire` at `at` (epoch ms), or never for `None`; nothing changes if it is already set for `at`.
+    pub(crate) fn set(&self, at: Option<f64>, on_fire: impl FnMut() + 'static) {
+        if at == self.armed.borrow().as_ref().map(|(armed, _)| *armed) {
+            return;
+        }
+        let timer = at.map(|at| (at, Timeout::new(at - Date::now(), on_fire)));
+        // Replacing the old timer drops it, which clears it.
+        let old = core::mem::replace(&mut *self.armed.borrow_mut(), timer);
+        drop(old);
+    }
+
+    /// Its timer has fired: forget it (the closure running now is freed once its call returns).
+    pub(crate) fn fired(&self) {
+        let old = self.armed.borrow_mut().take();
+        drop(old);
     }
 }
 

@@ -21,7 +21,7 @@ use super::object::{self, field, set};
 use super::sender::Answer;
 use super::session::Inner;
 use super::stop::Stopper;
-use super::timer::Timeout;
+use super::timer::Alarm;
 use crate::model::{JobStatus, ServerOperation, StatusLink};
 use crate::shape::{self, check_unchanged};
 use crate::text::cat;
@@ -91,7 +91,8 @@ pub(crate) struct Polling {
     inner: Rc<Inner>,
     poller: RefCell<Poller>,
     waits: RefCell<Map<WaitId, Waiting>>,
-    timer: RefCell<Option<(f64, Timeout)>>,
+    /// When the next read or deadline is due.
+    alarm: Alarm,
     this: Weak<Polling>,
 }
 
@@ -109,7 +110,7 @@ impl Polling {
             inner,
             poller: RefCell::new(Poller::new()),
             waits: RefCell::new(Map::new()),
-            timer: RefCell::new(None),
+            alarm: Alarm::default(),
             this: this.clone(),
         })
     }
@@ -178,22 +179,13 @@ impl Polling {
         }
         self.deliver();
         let next = self.poller.borrow().next_timeout();
-        let armed = self.timer.borrow().as_ref().map(|(at, _)| *at);
-        if next != armed {
-            let timer = next.map(|at| {
-                let this = self.this.clone();
-                let timeout = Timeout::new(at - Date::now(), move || {
-                    if let Some(polling) = this.upgrade() {
-                        // The timer has fired: forget it (its closure is freed once this call returns).
-                        polling.timer.borrow_mut().take();
-                        polling.pump();
-                    }
-                });
-                (at, timeout)
-            });
-            let old = core::mem::replace(&mut *self.timer.borrow_mut(), timer);
-            drop(old);
-        }
+        let this = self.this.clone();
+        self.alarm.set(next, move || {
+            if let Some(polling) = this.upgrade() {
+                polling.alarm.fired();
+                polling.pump();
+            }
+        });
     }
 
     fn on_reply(&self, id: &StatusId, answer: Result<JsValue, Error>) {
