@@ -135,12 +135,13 @@ pub(crate) fn by_id(
     Ok((req, CallOptions::read(options)?))
 }
 
-/// Reads Get Group's ID and options (`serverDetail`, and the call options).
+/// Reads Get Group's ID and options (`serverDetail`, and the call options): the request, and how its answer is
+/// checked (a detailed tree holds servers in every group).
 pub(crate) fn group(
     inner: &Inner,
     id: &JsValue,
     options: &JsValue,
-) -> Result<(ApiRequest, CallOptions), Error> {
+) -> Result<(ApiRequest, CallOptions, Answer), Error> {
     let id = GroupId::parse(&string(id, "groupId")?)?;
     let checked = convert::options(options, "options")?;
     let detail = field(&checked, "serverDetail")?;
@@ -154,14 +155,14 @@ pub(crate) fn group(
             "must be \"detailed\" or absent",
         ));
     };
-    let req = inner.build(|r| {
+    let (req, shape) = inner.build(|r| {
         if detailed {
-            r.get_group_detailed(&id)
+            (r.get_group_detailed(&id), &shape::GROUP_DETAILED)
         } else {
-            r.get_group(&id)
+            (r.get_group(&id), &shape::GROUP)
         }
     });
-    Ok((req, CallOptions::read(options)?))
+    Ok((req, CallOptions::read(options)?, Answer::Checked(shape)))
 }
 
 /// Reads `listServers`' options: `dataCenters` (an array of aliases, or absent) and the call options.

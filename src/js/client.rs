@@ -225,16 +225,10 @@ impl Clc {
         #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "GroupOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = group(&self.inner, &group_id, &options);
-        let detailed = prepared
-            .as_ref()
-            .is_ok_and(|(req, _)| req.url.ends_with("serverDetail=detailed"));
-        let shape = if detailed {
-            &shape::GROUP_DETAILED
-        } else {
-            &shape::GROUP
-        };
-        run(&self.inner, prepared, Answer::Checked(shape))
+        match group(&self.inner, &group_id, &options) {
+            Ok((req, options, answer)) => run(&self.inner, Ok((req, options)), answer),
+            Err(e) => rejected(e),
+        }
     }
 
     /// Every server of the given data centers (default: all of the account's), each with its `groupId`: one
@@ -275,7 +269,7 @@ impl ClcRequests {
         #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "{ serverDetail?: \"detailed\" }")] options: JsValue,
     ) -> Result<ApiRequestJs, JsValue> {
-        describe(group(&self.inner, &group_id, &options).map(|(req, _)| req))
+        describe(group(&self.inner, &group_id, &options).map(|(req, _, _)| req))
             .map(JsCast::unchecked_into)
     }
 
