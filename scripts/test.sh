@@ -51,20 +51,10 @@ wasm_suite() {
 
 # Firefox ESR through geckodriver (wasm-bindgen-test-runner adds -headless); the binary and prefs come from
 # scripts/webdriver-firefox.json. GECKODRIVER wins over CHROMEDRIVER in the runner's choice of driver.
-# One test is skipped in Firefox, loudly, until tests/wasm_common is changed (FIREFOX_WASM_SKIP= runs it): its
-# network case queues three `drop` faults, and Firefox 153 silently resends a GET on a reused keep-alive connection
-# after at least six dropped connections in a row (ten reject as a network error; Chromium and WebKit reject at 3).
-FIREFOX_WASM_SKIP=${FIREFOX_WASM_SKIP-every_error_form_becomes_a_clc_error}
 wasm_suite_firefox() {
-  local skip=()
-  if [ -n "$FIREFOX_WASM_SKIP" ]; then
-    skip=(-- --skip "$FIREFOX_WASM_SKIP")
-    echo "NOTE: skipped in Firefox: $FIREFOX_WASM_SKIP (see scripts/test.sh)"
-  fi
   GECKODRIVER=$(command -v geckodriver) GECKODRIVER_ARGS="--websocket-port 0" \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON=scripts/webdriver-firefox.json scripts/in-group.sh \
-    scripts/with-sandbox.sh --job-ms 300 -- cargo test -p clc-wasm --target wasm32-unknown-unknown --test "$1" \
-    "${skip[@]+"${skip[@]}"}"
+    scripts/with-sandbox.sh --job-ms 300 -- cargo test -p clc-wasm --target wasm32-unknown-unknown --test "$1"
 }
 
 # WebKitGTK through WebKitWebDriver, which the runner drives as it drives safaridriver (SAFARIDRIVER, chosen before
