@@ -62,12 +62,10 @@ pub fn delay_ms(value: &str, now_ms: f64) -> Option<f64> {
 
 /// An HTTP-date in any of its three forms, as epoch milliseconds. `now_ms` places RFC 850's two-digit year.
 fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
-    let (day_name, rest) = match value.split_once(", ") {
-        Some(split) => split,
-        None => value.split_once(' ')?,
-    };
-    let b = rest.as_bytes();
-    let (year, month, day, time) = if DAYS.contains(&day_name) && b.len() == 24 {
+    // Bytes, not `str` methods: a `str` search or slice brings core's panic formatting into the wasm (4 KB).
+    let (day_name, rest) = split_day_name(value.as_bytes())?;
+    let b = rest;
+    let (year, month, day, time) = if is_day(&DAYS, day_name) && b.len() == 24 {
         // IMF-fixdate: "06 Nov 1994 08:49:37 GMT"
         expect(rest, &[(2, b' '), (6, b' '), (11, b' '), (20, b' ')])?;
         gmt(rest, 21)?;
@@ -77,7 +75,7 @@ fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
             number(rest, 0, 2)?,
             rest.get(12..20)?,
         )
-    } else if LONG_DAYS.contains(&day_name) && b.len() == 22 {
+    } else if is_day(&LONG_DAYS, day_name) && b.len() == 22 {
         // RFC 850: "06-Nov-94 08:49:37 GMT"
         expect(rest, &[(2, b'-'), (6, b'-'), (9, b' '), (18, b' ')])?;
         gmt(rest, 19)?;
@@ -88,7 +86,7 @@ fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
             number(rest, 0, 2)?,
             rest.get(10..18)?,
         )
-    } else if DAYS.contains(&day_name) && b.len() == 20 {
+    } else if is_day(&DAYS, day_name) && b.len() == 20 {
         // asctime: "Nov  6 08:49:37 1994" (the day is padded with a space, not a zero)
         expect(rest, &[(3, b' '), (6, b' '), (15, b' ')])?;
         let day = match b.get(4) {
@@ -115,9 +113,19 @@ fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
     Some(ms as f64)
 }
 
+/// The day name before the first space (without a comma ending it) and what follows that space.
+fn split_day_name(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let space = value.iter().position(|&b| b == b' ')?;
+    let (name, rest) = (value.get(..space)?, value.get(space + 1..)?);
+    Some((name.strip_suffix(b",").unwrap_or(name), rest))
+}
+
+fn is_day(names: &[&str], name: &[u8]) -> bool {
+    names.iter().any(|n| n.as_bytes() == name)
+}
+
 /// Checks that the bytes at these offsets are these separators.
-fn expect(text: &str, separators: &[(usize, u8)]) -> Option<()> {
-    let b = text.as_bytes();
+fn expect(b: &[u8], separators: &[(usize, u8)]) -> Option<()> {
     separators
         .iter()
         .all(|&(at, sep)| b.get(at) == Some(&sep))
@@ -125,13 +133,13 @@ fn expect(text: &str, separators: &[(usize, u8)]) -> Option<()> {
 }
 
 /// Checks that the text ends with "GMT" from `at` on.
-fn gmt(text: &str, at: usize) -> Option<()> {
-    (text.get(at..) == Some("GMT")).then_some(())
+fn gmt(text: &[u8], at: usize) -> Option<()> {
+    (text.get(at..) == Some(b"GMT")).then_some(())
 }
 
 /// The decimal number in `text[from..to]`: ASCII digits only.
-fn number(text: &str, from: usize, to: usize) -> Option<u32> {
-    let digits = text.as_bytes().get(from..to)?;
+fn number(text: &[u8], from: usize, to: usize) -> Option<u32> {
+    let digits = text.get(from..to)?;
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -139,14 +147,14 @@ fn number(text: &str, from: usize, to: usize) -> Option<u32> {
 }
 
 /// The month (1 to 12) named by the three letters at `at`.
-fn month(text: &str, at: usize) -> Option<u32> {
+fn month(text: &[u8], at: usize) -> Option<u32> {
     let name = text.get(at..at + 3)?;
-    let index = MONTHS.iter().position(|m| *m == name)?;
+    let index = MONTHS.iter().position(|m| m.as_bytes() == name)?;
     u32::try_from(index + 1).ok()
 }
 
 /// "08:49:37" as hours, minutes and seconds; 60 seconds is a leap second.
-fn clock(time: &str) -> Option<(u32, u32, u32)> {
+fn clock(time: &[u8]) -> Option<(u32, u32, u32)> {
     expect(time, &[(2, b':'), (5, b':')])?;
     let (h, m, s) = (
         number(time, 0, 2)?,

@@ -10,13 +10,12 @@ use alloc::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::calls::*;
 use super::convert::{self, string, CallOptions, ClientOptions};
 use super::listing;
 use super::object::field;
-use super::sender::{promise, rejected, Answer};
+use super::sender::{js_promise, promise, rejected, Answer};
 use super::session::Inner;
 use super::transport;
 use super::wait_loop::{self, Polling};
@@ -203,7 +202,7 @@ impl Clc {
             Err(e) => return rejected(e),
         };
         let polling = self.polling.clone();
-        future_to_promise(async move { polling.wait(prepared).await })
+        js_promise(Box::pin(async move { polling.wait(prepared).await }))
     }
 
     /// Get Data Center List: `GET /v2/datacenters/{alias}`; the account's data centers, as sent.
@@ -245,7 +244,11 @@ impl Clc {
             Err(e) => return rejected(e),
         };
         let inner = self.inner.clone();
-        future_to_promise(listing::list_servers(inner, data_centers, options))
+        js_promise(Box::pin(listing::list_servers(
+            inner,
+            data_centers,
+            options,
+        )))
     }
 }
 

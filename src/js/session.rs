@@ -10,11 +10,10 @@ use core::cell::RefCell;
 
 use js_sys::{Date, Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::CallOptions;
 use super::line::Line;
-use super::sender::{Answer, Sender};
+use super::sender::{js_promise, Answer, Sender};
 use super::stop::{Raced, Stopper};
 use super::transport::{adopt, Reply};
 use crate::model::{Session, Token};
@@ -168,13 +167,13 @@ impl Inner {
     /// promise holds the client while it runs, at most `REFRESH_LIMIT_MS`: `fetch_token` bounds it.)
     fn start_refresh(self: &Rc<Self>) -> Promise {
         let inner = self.clone();
-        future_to_promise(async move {
+        js_promise(Box::pin(async move {
             let token = fetch_token(inner.refresh_token.clone(), REFRESH_LIMIT_MS).await;
             inner
                 .finish_refresh(token)
                 .map(|()| JsValue::TRUE)
                 .map_err(|()| JsValue::FALSE)
-        })
+        }))
     }
 
     fn finish_refresh(&self, token: Result<Token, ()>) -> Result<(), ()> {
