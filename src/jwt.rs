@@ -26,7 +26,7 @@ const LAST_SECOND: f64 = 253_402_300_799.0;
 /// The claims of a three-part JWT (`header.claims.signature`): its middle part, base64url-decoded (padding
 /// optional), when that is UTF-8 text. `None` for anything else. Never panics.
 pub fn claims_text(token: &str) -> Option<String> {
-    let mut parts = token.split('.');
+    let mut parts = crate::text::pieces(token, b'.');
     let (_header, claims, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;

@@ -43,7 +43,10 @@ pub fn root_group_id<J: Json>(data_center: &J) -> Option<GroupId> {
         .find(|link| link.field("rel").and_then(|r| r.text()).as_deref() == Some("group"))?;
     let id = link.field("id").and_then(|id| id.text()).or_else(|| {
         let href = link.field("href")?.text()?;
-        href.rsplit('/').next().map(str::to_owned)
+        let last = crate::text::pieces(&href, b'/')
+            .next_back()
+            .map(str::to_owned);
+        last
     })?;
     GroupId::parse(&id).ok()
 }

@@ -65,7 +65,7 @@ impl BaseUrl {
                 "must not have a query or a fragment",
             ));
         }
-        let host = rest.split('/').next().unwrap_or_default();
+        let host = crate::text::pieces(rest, b'/').next().unwrap_or_default();
         if host.contains('@') {
             return Err(Error::validation(FIELD, "must not contain user info"));
         }
