@@ -3,7 +3,9 @@ export type { ClcErrorKind };
 
 /** One refused field (validation) or one ASP.NET `modelState` message. */
 export interface ClcErrorDetail {
+  /** The field, as the caller named it (`serverIds[2]`) or as the server did (`body.snapshotExpirationDays`). */
   field: string;
+  /** Why it was refused, e.g. `must not be empty`. */
   message: string;
 }
 
@@ -12,10 +14,12 @@ export interface ClcErrorDetail {
  * including those the wasm module creates. Never carries the token or the password.
  */
 export declare class ClcError extends Error {
+  /** Makes a `ClcError` from a message and its fields (`kind` defaults to `http`, `details` to `[]`). */
   constructor(
     message: string,
     fields?: { kind?: ClcErrorKind; status?: number; details?: ClcErrorDetail[]; method?: "GET" | "POST"; url?: string },
   );
+  /** Always `"ClcError"`. */
   readonly name: "ClcError";
   /** What went wrong. */
   kind: ClcErrorKind;
@@ -34,6 +38,7 @@ export declare class ClcError extends Error {
   partial?: WaitResult | Server[];
   /** For `listServers`: each data center that could not be read, with its error. */
   failures?: DataCenterFailure[];
+  /** True for any Error named `"ClcError"` with a string `kind` (errors made by the wasm module included). */
   static [Symbol.hasInstance](value: unknown): boolean;
 }
 

@@ -34,6 +34,7 @@ export interface ClientOptions {
 
 /** One HTTP request, as `trace` sees it: never headers, bodies or tokens. */
 export interface TraceEntry {
+  /** The HTTP method. */
   method: "GET" | "POST";
   /** The absolute URL (it never holds a secret). */
   url: string;
@@ -57,7 +58,9 @@ export interface TokenClientOptions extends ClientOptions {
 
 /** The login credentials; the password is only sent, never kept. */
 export interface Credentials {
+  /** The portal user name (not empty, no control characters). */
   username: string;
+  /** The password (a secret; not empty, no control characters). */
   password: string;
 }
 
@@ -89,25 +92,37 @@ export interface ListServersOptions extends CallOptions {
 
 /** The logged-in user; never holds the token. */
 export interface Session {
+  /** The portal user name. */
   userName: string;
+  /** The account that holds the user, e.g. `ALIAS`. */
   accountAlias: string;
+  /** The user's default data center, e.g. `WA1`. */
   locationAlias?: string;
+  /** The user's roles, e.g. `["AccountAdmin"]`. */
   roles: string[];
 }
 
 /** A link entity; when `verbs` is missing, GET is the only verb. */
 export interface Link {
+  /** The link's relation, e.g. `self`, `status`, `server` or `group`. */
   rel: string;
+  /** The path it points to, e.g. `/v2/servers/alias/WA1ALIASWB01`. */
   href: string;
+  /** The target's ID, where the service gives it. */
   id?: string;
+  /** The target's name, where the service gives it. */
   name?: string;
+  /** The verbs allowed on the target, e.g. `["GET", "POST"]`. */
   verbs?: string[];
 }
 
 /** A link to a queued job, for `getStatus` and `wait`. */
 export interface StatusLink {
+  /** Always `status`. */
   rel: string;
+  /** The job's path, e.g. `/v2/operations/alias/status/wa1-12345` (its alias lower-cased: prefer `id`). */
   href: string;
+  /** The job (status) ID for `getStatus`, e.g. `wa1-12345`; when missing, the last segment of `href` is used. */
   id?: string;
 }
 
@@ -117,9 +132,13 @@ export interface StatusLink {
  * case-insensitively, as the service does).
  */
 export interface ServerOperation {
+  /** The server ID as the caller passed it, e.g. `WA1ALIASWB01` (unmatched entries keep the service's spelling). */
   server: string;
+  /** Whether the operation was queued for this server. */
   isQueued: boolean;
+  /** Its links; the one with `rel: "status"` carries the job ID for `getStatus` and `wait`. */
   links: Link[];
+  /** Why the server was not queued, or what went wrong, when the service says. */
   errorMessage?: string;
 }
 
@@ -136,13 +155,19 @@ export type ServerStatus =
 /** A group's type: `default` for ordinary groups; `archive` holds archived servers. */
 export type GroupType = "default" | "archive" | "templates" | (string & {});
 
+/** One of a server's addresses. */
 export interface IpAddress {
+  /** The internal address, e.g. `10.0.0.12`. */
   internal?: string;
+  /** The public address, when the server has one. */
   public?: string;
 }
 
+/** A server snapshot. */
 export interface Snapshot {
+  /** Its name, e.g. `2026-11-22.10:00:00`. */
   name: string;
+  /** Its links (e.g. to delete or restore it). */
   links: Link[];
 }
 
@@ -166,16 +191,27 @@ export interface ServerDetails {
 
 /** A server, as `getServer` and `listServers` return it. */
 export interface Server {
+  /** The server ID, e.g. `WA1ALIASWB01`. */
   id: string;
+  /** The server name. */
   name: string;
+  /** Its description. */
   description?: string;
+  /** The ID of the group that holds it (32 hex digits). */
   groupId?: string;
+  /** Its data center, e.g. `WA1`. */
   locationId?: string;
+  /** Its operating system, as the service names it. */
   osType?: string;
+  /** E.g. `active`, `archived` or `underConstruction`. */
   status?: ServerStatus;
+  /** The server type, e.g. `standard` or `hyperscale`. */
   type?: string;
+  /** The storage type, e.g. `standard` or `premium`. */
   storageType?: string;
+  /** Power, maintenance, resources and snapshots (the service may leave it out). */
   details?: ServerDetails;
+  /** Its links. */
   links: Link[];
 }
 
@@ -184,14 +220,23 @@ export interface Server {
  * `serverDetail: "detailed"` also inline in `servers`, in every group of the tree.
  */
 export interface Group {
+  /** The group ID (32 hex digits), e.g. `2a5c0b9662cf4fc8bf6180f139facdc0`. */
   id: string;
+  /** The group name. */
   name: string;
+  /** Its description. */
   description?: string;
+  /** Its data center, e.g. `WA1`. */
   locationId?: string;
+  /** `default`, `archive` or `templates`. */
   type?: GroupType;
+  /** The group's status, e.g. `active`. */
   status?: string;
+  /** How many servers it holds, its child groups' included. */
   serversCount?: number;
+  /** Its child groups. */
   groups: Group[];
+  /** Its links; servers appear as links with `rel: "server"`. */
   links: Link[];
   /** The group's own servers (not its children's), with `serverDetail: "detailed"` only. */
   servers?: Server[];
@@ -203,20 +248,27 @@ export interface DataCenter {
   id: string;
   /** E.g. `WA1 - US West (Seattle)`. */
   name: string;
+  /** Its links, e.g. `self` and (the root group) `group`. */
   links: Link[];
 }
 
 /** One data center that `listServers` could not read: it rejects with these in `failures`. */
 export interface DataCenterFailure {
+  /** The data center, as listed or as passed in `dataCenters`, e.g. `wa1`. */
   dataCenter: string;
+  /** Why it could not be read. */
   error: ClcError;
 }
 
 /** A request as the SDK would send it (the headers include the bearer token). */
 export interface ApiRequest {
+  /** The HTTP method. */
   method: "GET" | "POST";
+  /** The absolute URL, e.g. `https://api.ctl.io/v2/operations/ALIAS/status/wa1-12345`. */
   url: string;
+  /** Header names and values: `Accept`, `Content-Type` with a body, `Authorization` (the bearer token, a secret). */
   headers: Record<string, string>;
+  /** The JSON body, for a POST that has one. */
   body?: string;
 }
 
@@ -269,8 +321,11 @@ export interface JobOutcome {
 
 /** The result of `wait`: `ok` when every server (or the single job) succeeded. */
 export interface WaitResult {
+  /** Whether every server (or the single job) succeeded. */
   ok: boolean;
+  /** One outcome per server of a batch (empty when waiting on a status link or ID). */
   servers: ServerOutcome[];
+  /** One outcome per distinct job. */
   jobs: JobOutcome[];
 }
 
