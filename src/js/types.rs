@@ -232,7 +232,7 @@ export interface Group {
   type?: GroupType;
   /** The group's status, e.g. `active`. */
   status?: string;
-  /** How many servers it holds, its child groups' included. */
+  /** The number of servers the service counts in the group. */
   serversCount?: number;
   /** Its child groups. */
   groups: Group[];
