@@ -23,7 +23,7 @@
 // which mean the same with or without it.
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 // Items only the crate uses say so (`pub(crate)`), so the public surface is exactly what is exported.
-#![warn(unreachable_pub)]
+#![warn(unreachable_pub, missing_docs)]
 
 extern crate alloc;
 

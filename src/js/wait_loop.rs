@@ -160,6 +160,11 @@ impl Polling {
     }
 
     /// Sends the reads that are due, hands out the events, and re-arms the timer if the next deadline moved.
+    ///
+    /// Only a new or stopped wait and the timer call this; a reply only settles (below). Sending from a reply
+    /// would chain every round into the last one's microtasks when answers come at once (a cache, a test's
+    /// `fetch`): once a round takes longer than `minPollMs`, reads are always due, and the page never got its
+    /// event loop back.
     fn pump(&self) {
         let reads = self
             .poller
@@ -177,6 +182,12 @@ impl Polling {
                 }
             });
         }
+        self.settle();
+    }
+
+    /// Hands out the events and re-arms the timer for the next read or deadline (at once if one is due: a timer
+    /// still runs it on a later turn of the event loop).
+    fn settle(&self) {
         self.deliver();
         let next = self.poller.borrow().next_timeout();
         let this = self.this.clone();
@@ -199,7 +210,7 @@ impl Polling {
                 Err(e) => poller.on_error(id, e),
             }
         }
-        self.pump();
+        self.settle();
     }
 
     /// Hands each event to its wait: progress to `onProgress`, the end to the wait's future.

@@ -703,6 +703,25 @@ for (const [what, trace] of [["a trace that throws", boom("trace")], ["an async 
     return `ok; trace called ${calls} times`;
   });
 }
+// A fetch that answers at once (a cache, a test double) resolves every poll in microtasks: the wait must still give
+// the event loop back between rounds, or a page freezes once a round takes longer than minPollMs.
+test("callbacks", "a wait on 400 jobs whose fetch answers at once lets timers run between rounds", async () => {
+  let answer = '{"status":"executing"}';
+  const reply = { ok: true, status: 200, statusText: "OK", headers: new Headers({ "content-type": "application/json" }) };
+  const fetch = () => Promise.resolve({ ...reply, text: () => Promise.resolve(answer) });
+  const client = tokenClient({ fetch });
+  const ops = Array.from({ length: 400 }, (_, i) => ({ server: `WA1DEMOW${String(i).padStart(4, "0")}`, isQueued: true, links: [{ rel: "status", href: `/v2/operations/DEMO/status/wa1-${i}`, id: `wa1-${i}` }] }));
+  let ticks = 0;
+  const ticker = setInterval(() => { ticks += 1; if (ticks === 5) answer = '{"status":"succeeded"}'; }, 10);
+  try {
+    const result = await within(client.wait(ops, { minPollMs: 1, maxPollMs: 1, timeoutMs: 5_000 }), 6_000, "the wait");
+    if (!result.ok || result.servers.length !== 400) throw new Error(`wait: ok ${result.ok}, ${result.servers.length} servers`);
+  } finally {
+    clearInterval(ticker);
+  }
+  if (ticks < 5) throw new Error(`a 10 ms interval ran ${ticks} times during the wait`);
+  return `ok; the interval ran ${ticks} times`;
+});
 test("callbacks", "trace is called with { method, url, status?, kind?, durationMs, attempt } for every request, never the token", async () => {
   const seen = [];
   const client = tokenClient({ trace: (e) => { seen.push(e); } });
