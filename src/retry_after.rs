@@ -64,8 +64,7 @@ pub fn delay_ms(value: &str, now_ms: f64) -> Option<f64> {
 fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
     // Bytes, not `str` methods: a `str` search or slice brings core's panic formatting into the wasm (4 KB).
     let (day_name, rest) = split_day_name(value.as_bytes())?;
-    let b = rest;
-    let (year, month, day, time) = if is_day(&DAYS, day_name) && b.len() == 24 {
+    let (year, month, day, time) = if is_day(&DAYS, day_name) && rest.len() == 24 {
         // IMF-fixdate: "06 Nov 1994 08:49:37 GMT"
         expect(rest, &[(2, b' '), (6, b' '), (11, b' '), (20, b' ')])?;
         gmt(rest, 21)?;
@@ -75,7 +74,7 @@ fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
             number(rest, 0, 2)?,
             rest.get(12..20)?,
         )
-    } else if is_day(&LONG_DAYS, day_name) && b.len() == 22 {
+    } else if is_day(&LONG_DAYS, day_name) && rest.len() == 22 {
         // RFC 850: "06-Nov-94 08:49:37 GMT"
         expect(rest, &[(2, b'-'), (6, b'-'), (9, b' '), (18, b' ')])?;
         gmt(rest, 19)?;
@@ -86,10 +85,10 @@ fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
             number(rest, 0, 2)?,
             rest.get(10..18)?,
         )
-    } else if is_day(&DAYS, day_name) && b.len() == 20 {
+    } else if is_day(&DAYS, day_name) && rest.len() == 20 {
         // asctime: "Nov  6 08:49:37 1994" (the day is padded with a space, not a zero)
         expect(rest, &[(3, b' '), (6, b' '), (15, b' ')])?;
-        let day = match b.get(4) {
+        let day = match rest.get(4) {
             Some(b' ') => number(rest, 5, 6)?,
             _ => number(rest, 4, 6)?,
         };
