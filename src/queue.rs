@@ -180,6 +180,11 @@ impl RequestQueue {
             .filter(|_| slot_free && !self.reads.is_empty())
     }
 
+    /// The most requests in flight at once.
+    pub fn capacity(&self) -> usize {
+        self.max
+    }
+
     /// How many requests are in flight.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()

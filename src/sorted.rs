@@ -16,7 +16,7 @@
 //! let mut set = Set::new();
 //! set.insert(3);
 //! set.insert(1);
-//! assert_eq!(set.pop_first(), Some(1));
+//! assert_eq!(set.take_while(|k| *k < 2), [1]);
 //! ```
 
 use crate::prelude::*;
@@ -80,6 +80,11 @@ impl<K: Ord, V> Map<K, V> {
     pub fn remove(&mut self, key: &K) -> Option<V> {
         let at = self.find(key).ok()?;
         Some(self.entries.remove(at).1)
+    }
+
+    /// Keeps only the entries `keep` holds for.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 
     /// The place of `key`, to fill if empty.
@@ -193,13 +198,17 @@ impl<K: Ord> Set<K> {
         self.items.first()
     }
 
-    /// Takes the smallest item out.
-    pub fn pop_first(&mut self) -> Option<K> {
-        if self.items.is_empty() {
-            None
-        } else {
-            Some(self.items.remove(0))
-        }
+    /// Takes out the smallest items while `due` holds for them, smallest first (`due` must hold for a prefix
+    /// only, as `item <= bound` does). One move of the rest, however many are taken.
+    pub fn take_while(&mut self, due: impl FnMut(&K) -> bool) -> Vec<K> {
+        let at = self.items.partition_point(due);
+        let rest = self.items.split_off(at);
+        core::mem::replace(&mut self.items, rest)
+    }
+
+    /// Keeps only the items `keep` holds for.
+    pub fn retain(&mut self, keep: impl FnMut(&K) -> bool) {
+        self.items.retain(keep);
     }
 
     /// The items in order.

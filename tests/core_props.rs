@@ -1,6 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Properties over arbitrary input: decoding and validation never panic, the answer shapes accept exactly what
-//! the serde model reads, no built URL leaves its path (the wait properties are in core_poller.rs).
+//! the serde model reads, no built URL leaves its path, the sorted tables agree with the B-trees (the wait
+//! properties are in core_poller.rs).
 
 use clc_wasm::model::*;
 use clc_wasm::request::Requests;
@@ -348,6 +349,63 @@ proptest! {
             let parsed: Vec<String> = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
             prop_assert_eq!(parsed, ids);
             prop_assert_eq!(segments(&req.url).len(), 4);
+        }
+    }
+}
+
+/// One change to a sorted table, applied alike to `clc_wasm::sorted` and to the std B-trees.
+#[derive(Clone, Debug)]
+enum TableOp {
+    Insert(u8, u8),
+    Remove(u8),
+    TakeBelow(u8),
+    RetainOdd,
+}
+
+fn table_ops() -> impl Strategy<Value = Vec<TableOp>> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => (any::<u8>(), any::<u8>()).prop_map(|(k, v)| TableOp::Insert(k, v)),
+            2 => any::<u8>().prop_map(TableOp::Remove),
+            1 => any::<u8>().prop_map(TableOp::TakeBelow),
+            1 => Just(TableOp::RetainOdd),
+        ],
+        0..200,
+    )
+}
+
+proptest! {
+    #[test]
+    fn sorted_tables_behave_like_the_btrees(ops in table_ops()) {
+        use clc_wasm::sorted::{Map, Set};
+        use std::collections::{BTreeMap, BTreeSet};
+        let (mut map, mut map_model) = (Map::new(), BTreeMap::new());
+        let (mut set, mut set_model) = (Set::new(), BTreeSet::new());
+        for op in ops {
+            match op {
+                TableOp::Insert(k, v) => {
+                    prop_assert_eq!(map.insert(k, v), map_model.insert(k, v));
+                    prop_assert_eq!(set.insert(k), set_model.insert(k));
+                }
+                TableOp::Remove(k) => {
+                    prop_assert_eq!(map.remove(&k), map_model.remove(&k));
+                    prop_assert_eq!(set.remove(&k), set_model.remove(&k));
+                }
+                TableOp::TakeBelow(bound) => {
+                    let taken = set.take_while(|k| *k < bound);
+                    let rest = set_model.split_off(&bound);
+                    prop_assert_eq!(taken, std::mem::replace(&mut set_model, rest).into_iter().collect::<Vec<_>>());
+                }
+                TableOp::RetainOdd => {
+                    map.retain(|k, _| k % 2 == 1);
+                    map_model.retain(|k, _| k % 2 == 1);
+                    set.retain(|k| k % 2 == 1);
+                    set_model.retain(|k| k % 2 == 1);
+                }
+            }
+            prop_assert!(map.iter().map(|(k, v)| (*k, *v)).eq(map_model.iter().map(|(k, v)| (*k, *v))));
+            prop_assert!(set.iter().eq(set_model.iter()));
+            prop_assert_eq!(set.first(), set_model.first());
         }
     }
 }

@@ -58,6 +58,11 @@ impl Line {
         Ok(slot)
     }
 
+    /// The most requests of the client in flight at once (`maxConcurrent`).
+    pub(crate) fn capacity(&self) -> usize {
+        self.queue.borrow().capacity()
+    }
+
     /// Lets go what may go now, wakes those requests, and re-arms the timer if the next deadline moved.
     fn pump(&self) {
         let started = self.queue.borrow_mut().start(Date::now());

@@ -67,6 +67,11 @@ impl Inner {
         f(&self.requests.borrow())
     }
 
+    /// The most requests of the client in flight at once (`maxConcurrent`).
+    pub(crate) fn max_concurrent(&self) -> usize {
+        self.line.capacity()
+    }
+
     /// The current token.
     pub(crate) fn token(&self) -> Token {
         self.requests.borrow().token().clone()

@@ -4,10 +4,15 @@
 //! The policy (which jobs, when, when a wait ends) is all in `crate::wait`. This executes it: one timer, re-armed
 //! only when the poller's earliest deadline moves; each read sent through the client's line
 //! (`Inner::call`: `maxConcurrent`, `Retry-After`, token refresh); events handed to each wait's future.
+//!
+//! A round's reads wait in `backlog` as bare job IDs and are sent `maxConcurrent` at a time, the next one as a
+//! reply comes in: the line could not send more at once anyway, and a request in the line costs a future, a
+//! built request and a waker each (10,000 of them held tens of MiB).
 
 use crate::sorted::Map;
+use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::task::{Poll, Waker};
 
 use js_sys::{Date, Function, Math};
@@ -91,6 +96,10 @@ pub(crate) struct Polling {
     inner: Rc<Inner>,
     poller: RefCell<Poller>,
     waits: RefCell<Map<WaitId, Waiting>>,
+    /// Reads handed out by the poller, not sent yet.
+    backlog: RefCell<VecDeque<StatusId>>,
+    /// Reads sent, not answered yet.
+    sending: Cell<usize>,
     /// When the next read or deadline is due.
     alarm: Alarm,
     this: Weak<Polling>,
@@ -110,6 +119,8 @@ impl Polling {
             inner,
             poller: RefCell::new(Poller::new()),
             waits: RefCell::new(Map::new()),
+            backlog: RefCell::new(VecDeque::new()),
+            sending: Cell::new(0),
             alarm: Alarm::default(),
             this: this.clone(),
         })
@@ -159,18 +170,33 @@ impl Polling {
         }
     }
 
-    /// Sends the reads that are due, hands out the events, and re-arms the timer if the next deadline moved.
+    /// Takes the reads that are due, sends what the line has room for, hands out the events, and re-arms the
+    /// timer if the next deadline moved.
     ///
-    /// Only a new or stopped wait and the timer call this; a reply only settles (below). Sending from a reply
-    /// would chain every round into the last one's microtasks when answers come at once (a cache, a test's
-    /// `fetch`): once a round takes longer than `minPollMs`, reads are always due, and the page never got its
-    /// event loop back.
+    /// Only a new or stopped wait and the timer take new reads; a reply only sends more of the same round (the
+    /// backlog) and settles. Taking reads from a reply would chain every round into the last one's microtasks
+    /// when answers come at once (a cache, a test's `fetch`): once a round takes longer than `minPollMs`, reads
+    /// are always due, and the page never got its event loop back.
     fn pump(&self) {
         let reads = self
             .poller
             .borrow_mut()
             .poll_reads(Date::now(), Math::random());
-        for id in reads {
+        self.backlog.borrow_mut().extend(reads);
+        self.send();
+        self.settle();
+    }
+
+    /// Sends backlogged reads while fewer than `maxConcurrent` of them are in flight.
+    fn send(&self) {
+        while self.sending.get() < self.inner.max_concurrent() {
+            let Some(id) = self.backlog.borrow_mut().pop_front() else {
+                return;
+            };
+            if !self.poller.borrow().is_reading(&id) {
+                continue;
+            }
+            self.sending.set(self.sending.get() + 1);
             let (inner, this) = (self.inner.clone(), self.this.clone());
             spawn_local(async move {
                 let req = inner.build(|r| r.get_status(&id));
@@ -178,11 +204,11 @@ impl Polling {
                     .call(req, &CallOptions::default(), Answer::Status)
                     .await;
                 if let Some(polling) = this.upgrade() {
+                    polling.sending.set(polling.sending.get() - 1);
                     polling.on_reply(&id, answer);
                 }
             });
         }
-        self.settle();
     }
 
     /// Hands out the events and re-arms the timer for the next read or deadline (at once if one is due: a timer
@@ -210,6 +236,7 @@ impl Polling {
                 Err(e) => poller.on_error(id, e),
             }
         }
+        self.send();
         self.settle();
     }
 

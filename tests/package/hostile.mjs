@@ -722,6 +722,33 @@ test("callbacks", "a wait on 400 jobs whose fetch answers at once lets timers ru
   if (ticks < 5) throw new Error(`a 10 ms interval ran ${ticks} times during the wait`);
   return `ok; the interval ran ${ticks} times`;
 });
+// A round's reads wait for a place as bare job IDs, maxConcurrent at a time: a wait aborted meanwhile sends none of
+// the rest (before, all 200 were requests already in the line, and went out one by one after the abort).
+test("callbacks", "a wait aborted while its round waits for a place sends none of the round's other reads", async () => {
+  let sent = 0;
+  let inFlight = 0;
+  let most = 0;
+  const fetch = () => {
+    sent += 1;
+    most = Math.max(most, ++inFlight);
+    return new Promise((resolve) => setTimeout(() => {
+      inFlight -= 1;
+      resolve({ ok: true, status: 200, headers: new Headers(), text: () => Promise.resolve('{"status":"executing"}') });
+    }, 20));
+  };
+  const client = tokenClient({ fetch, maxConcurrent: 2 });
+  const ops = Array.from({ length: 200 }, (_, i) => ({ server: `WA1DEMOW${String(i).padStart(4, "0")}`, isQueued: true, links: [{ rel: "status", href: `/v2/operations/DEMO/status/wa1-${i}`, id: `wa1-${i}` }] }));
+  const stop = new AbortController();
+  const waiting = client.wait(ops, { minPollMs: 1, maxPollMs: 1, timeoutMs: 5_000, signal: stop.signal });
+  while (sent < 4) await sleep(5);
+  stop.abort();
+  await rejects(() => waiting, { kind: "aborted" });
+  const atAbort = sent;
+  await sleep(150);
+  if (most > 2) throw new Error(`${most} reads in flight at once with maxConcurrent 2`);
+  if (sent > atAbort + 2) throw new Error(`${sent - atAbort} reads sent after the abort (${atAbort} before)`);
+  return `ok; ${atAbort} reads before the abort, ${sent - atAbort} after, at most ${most} at once`;
+});
 test("callbacks", "trace is called with { method, url, status?, kind?, durationMs, attempt } for every request, never the token", async () => {
   const seen = [];
   const client = tokenClient({ trace: (e) => { seen.push(e); } });
