@@ -22,7 +22,8 @@ stage() {
   fi
 }
 
-# The wasm build must not carry a JSON parser: JS has one (DESIGN.md, issue 2).
+# The wasm build must not carry serde_json (a large parser and deserializer): it reads answers with the few KB of
+# src/parsed.rs (DESIGN.md).
 no_serde_json_in_wasm() {
   if cargo tree -p clc-wasm --target wasm32-unknown-unknown -e normal | grep -q serde_json; then
     echo "serde_json is in the wasm dependency tree:" >&2

@@ -1,7 +1,7 @@
-//! A view of parsed JSON, so one decoder runs on `serde_json` values natively and on the values of the browser's
-//! `JSON.parse` in the wasm (where a JSON parser or a serde deserializer would only add bytes: JS parsed already).
+//! A view of parsed JSON, so one decoder runs on `serde_json` values natively and, in the wasm, on the tree of
+//! [`crate::parsed`] (answers) and on JS values (what callers pass in, checked where they are).
 //!
-//! [`crate::shape`] checks answers through it and [`crate::response`] reads error bodies through it.
+//! [`crate::shape`] checks answers and inputs through it and [`crate::response`] reads error bodies through it.
 //!
 //! ```
 //! use clc_wasm::json::Json;
@@ -23,6 +23,10 @@ pub trait Json: Sized {
     }
     /// A number.
     fn number(&self) -> Option<f64>;
+    /// Whether this is a number (without reading it, unlike [`Json::number`]).
+    fn is_number(&self) -> bool {
+        self.number().is_some()
+    }
     /// A boolean.
     fn boolean(&self) -> Option<bool>;
     /// Whether the value is `null` (JS `undefined` counts as `null`).
@@ -37,9 +41,6 @@ pub trait Json: Sized {
     /// Field names are static: a view may keep its own copy of each (the JS one does, so reading a thousand
     /// answers does not convert the same names a thousand times).
     fn field(&self, key: &'static str) -> Option<Self>;
-    /// Sets the field `key` of this object to an empty array, where the view can change its value (the JS one
-    /// can: it fills in the arrays the declared shape of an answer promises). Others may ignore it.
-    fn fill_empty_array(&self, key: &str);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -76,7 +77,4 @@ impl Json for serde_json::Value {
     fn field(&self, key: &'static str) -> Option<Self> {
         self.as_object()?.get(key).cloned()
     }
-
-    /// A `serde_json::Value` is read through `&self`: it stays as it is.
-    fn fill_empty_array(&self, _key: &str) {}
 }

@@ -2,8 +2,8 @@
 //! request fails with 401.
 //!
 //! Nothing here checks the signature: the token is the server's business, and its expiry is only a hint for
-//! when to refresh. The edge parses [`claims_text`] with `JSON.parse` (the wasm carries no JSON parser) and
-//! hands the value to [`expires_at_ms`].
+//! when to refresh. The edge parses [`claims_text`] with `JSON.parse` (so the wasm needs no number parser) and
+//! hands the `exp` it finds to [`exp_ms`].
 //!
 //! ```
 //! use clc_wasm::jwt::{claims_text, expires_at_ms};
@@ -41,7 +41,17 @@ pub fn claims_text(token: &str) -> Option<String> {
 /// The `exp` claim (seconds since 1970) as epoch milliseconds: a finite number from 0 to the end of year 9999,
 /// else `None`.
 pub fn expires_at_ms<J: Json>(claims: &J) -> Option<f64> {
-    let seconds = claims.field("exp")?.number()?;
+    exp_ms(claims.field("exp")?.number()?)
+}
+
+/// An `exp` claim's seconds as epoch milliseconds, checked as [`expires_at_ms`] does (for an edge that read the
+/// number itself).
+///
+/// ```
+/// assert_eq!(clc_wasm::jwt::exp_ms(1.5), Some(1500.0));
+/// assert_eq!(clc_wasm::jwt::exp_ms(f64::NAN), None);
+/// ```
+pub fn exp_ms(seconds: f64) -> Option<f64> {
     (0.0..=LAST_SECOND)
         .contains(&seconds)
         .then_some(seconds * 1000.0)

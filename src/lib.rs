@@ -33,6 +33,7 @@ pub mod jwt;
 pub mod listing;
 pub mod model;
 pub mod order;
+pub mod parsed;
 pub mod queue;
 pub mod redact;
 pub mod refresh;

@@ -19,6 +19,7 @@ use crate::prelude::*;
 use crate::text::{cat, decimal};
 
 use crate::json::Json;
+use crate::parsed::{write_string, Value};
 use crate::shape::MAX_DEPTH;
 use crate::validate::{DataCenterId, GroupId};
 use crate::Error;
@@ -79,6 +80,41 @@ pub fn servers_in_tree<J: Json + Clone>(root: &J) -> Vec<(J, String)> {
             .unwrap_or_default();
         for child in children.into_iter().rev() {
             stack.push((child, depth + 1));
+        }
+    }
+    out
+}
+
+/// The servers of a detailed group tree (see [`servers_in_tree`]) as JSON text: comma-separated objects, no
+/// brackets, so the lists of several data centers join into one array. A server with no `groupId` of its own gets
+/// the ID of the group that holds it.
+///
+/// ```
+/// use clc_wasm::{listing::servers_json, parsed::parse};
+/// let tree = parse(r#"{"id": "r", "servers": [{"id": "A"}, {"id": "B", "groupId": "x"}], "groups": []}"#).unwrap();
+/// assert_eq!(servers_json(&tree), r#"{"id":"A","groupId":"r"},{"id":"B","groupId":"x"}"#);
+/// ```
+pub fn servers_json(tree: &Value<'_>) -> String {
+    let mut out = String::new();
+    for (server, group_id) in servers_in_tree(&tree) {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        match server {
+            Value::Object(fields) if server.field("groupId").is_none() => {
+                out.push('{');
+                for (name, value) in fields {
+                    write_string(name, &mut out);
+                    out.push(':');
+                    value.write(&mut out);
+                    out.push(',');
+                }
+                write_string("groupId", &mut out);
+                out.push(':');
+                write_string(&group_id, &mut out);
+                out.push('}');
+            }
+            _ => server.write(&mut out),
         }
     }
     out

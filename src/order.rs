@@ -20,7 +20,12 @@
 
 use crate::prelude::*;
 use crate::sorted::Map;
+use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
+
+use crate::json::Json;
+use crate::parsed::Value;
+use crate::validate::{ServerId, ServerIds};
 
 /// Where one returned entry goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +39,21 @@ pub struct Placed {
 /// Every index of `returned` exactly once: first those that answer a requested ID, in the order of `requested`
 /// (requested IDs nothing answers are skipped), then the rest in their returned order.
 pub fn request_order(requested: &[&str], returned: &[&str]) -> Vec<Placed> {
+    // The usual answer pairs up in place: then each entry is the first unused one of its name (by induction),
+    // and no table is needed.
+    if requested.len() == returned.len()
+        && requested
+            .iter()
+            .zip(returned)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    {
+        return (0..returned.len())
+            .map(|i| Placed {
+                returned: i,
+                requested: Some(i),
+            })
+            .collect();
+    }
     // Each lower-cased name, with the returned indices that carry it, in returned order.
     let mut by_name: Map<String, VecDeque<usize>> = Map::new();
     for (index, name) in returned.iter().enumerate() {
@@ -69,4 +89,56 @@ pub fn request_order(requested: &[&str], returned: &[&str]) -> Vec<Placed> {
             }),
     );
     placed
+}
+
+/// A server operation's answer (a list checked against [`crate::shape::SERVER_OPERATIONS`]) as JSON text, its
+/// entries in the order of `requested` (see [`request_order`]), each named as the caller spelled its ID.
+///
+/// ```
+/// use clc_wasm::{order::in_request_order, parsed::parse, validate::ServerIds};
+/// let answer = parse(r#"[{"server":"wa1a","isQueued":true},{"server":"wa1b","isQueued":false}]"#).unwrap();
+/// let ids = ServerIds::parse(["WA1B", "WA1A"])?;
+/// assert_eq!(
+///     in_request_order(answer, &ids),
+///     r#"[{"server":"WA1B","isQueued":false},{"server":"WA1A","isQueued":true}]"#
+/// );
+/// # Ok::<(), clc_wasm::Error>(())
+/// ```
+pub fn in_request_order(answer: Value<'_>, requested: &ServerIds) -> String {
+    let Value::List(mut items) = answer else {
+        return answer.to_text();
+    };
+    let names: Vec<&str> = requested.iter().map(ServerId::as_str).collect();
+    let placed = {
+        let returned: Vec<&str> = items
+            .iter()
+            .map(|item| match (&item).field("server") {
+                Some(Value::Text(name)) => name,
+                _ => "",
+            })
+            .collect();
+        request_order(&names, &returned)
+    };
+    let mut out = String::with_capacity(items.len() * 160);
+    out.push('[');
+    for (n, place) in placed.iter().enumerate() {
+        let Some(item) = items.get_mut(place.returned) else {
+            continue;
+        };
+        if let (Some(name), Value::Object(fields)) =
+            (place.requested.and_then(|i| names.get(i)), &mut *item)
+        {
+            for (field, value) in fields.iter_mut() {
+                if field == "server" {
+                    *value = Value::Text(Cow::Owned(String::from(*name)));
+                }
+            }
+        }
+        if n > 0 {
+            out.push(',');
+        }
+        item.write(&mut out);
+    }
+    out.push(']');
+    out
 }

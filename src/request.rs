@@ -1,13 +1,14 @@
 //! Request builders: one pure function per operation, returning the request to send.
 //!
 //! Inputs are already validated (see [`crate::validate`]), and each path segment is percent-encoded as well,
-//! so no input can reach another path. Bodies are written by a small JSON string writer: the wasm build
+//! so no input can reach another path. Bodies are written with [`crate::parsed::write_string`]: the wasm build
 //! carries no JSON serializer.
 
 use crate::prelude::*;
 use crate::text::{cat, push_decimal};
 
 use crate::model::{Credentials, Token};
+use crate::parsed::write_string;
 use crate::validate::{
     AccountAlias, BaseUrl, DataCenterId, GroupId, ServerId, ServerIds, SnapshotExpirationDays,
     StatusId,
@@ -145,42 +146,13 @@ fn push_segment(url: &mut String, segment: &str) {
     }
 }
 
-/// Writes `value` as a JSON string.
-fn push_json_string(out: &mut String, value: &str) {
-    out.push('"');
-    // Server IDs never need escaping: copy them whole (a batch of thousands is built in one pass).
-    if !value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(value);
-        out.push('"');
-        return;
-    }
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                // Below 0x20: "\u00" and two hex digits.
-                out.push_str("\\u00");
-                for digit in [u32::from(c) >> 4, u32::from(c) & 15] {
-                    out.push(char::from_digit(digit, 16).unwrap_or('0'));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 fn json_id_array(out: &mut String, ids: &ServerIds) {
     out.push('[');
     for (index, id) in ids.iter().enumerate() {
         if index > 0 {
             out.push(',');
         }
-        push_json_string(out, id.as_str());
+        write_string(id.as_str(), out);
     }
     out.push(']');
 }
@@ -188,9 +160,9 @@ fn json_id_array(out: &mut String, ids: &ServerIds) {
 /// `POST {base}/v2/authentication/login` with `{"username","password"}`.
 pub fn login(base_url: &BaseUrl, credentials: &Credentials) -> ApiRequest {
     let mut body = String::from("{\"username\":");
-    push_json_string(&mut body, credentials.username());
+    write_string(credentials.username(), &mut body);
     body.push_str(",\"password\":");
-    push_json_string(&mut body, credentials.password());
+    write_string(credentials.password(), &mut body);
     body.push('}');
     let url = cat(&[base_url.as_str(), LOGIN_PATH]);
     ApiRequest::new(Method::Post, url, None, Some(body))
@@ -424,7 +396,7 @@ mod tests {
             .collect();
         for value in all.chars().map(String::from).chain([all.clone()]) {
             let mut out = String::new();
-            push_json_string(&mut out, &value);
+            write_string(&value, &mut out);
             let back: String = serde_json::from_str(&out).unwrap();
             assert_eq!(back, value, "{out}");
         }

@@ -1,8 +1,8 @@
 //! Decoding answers: from (HTTP status, body) to a checked value or an [`Error`], for every error form the
 //! service and the proxies in front of it send.
 //!
-//! Bodies are read through the [`Json`] view: natively a `serde_json::Value`, in the wasm the value of the
-//! browser's `JSON.parse`, so the wasm build carries no JSON parser. A success body is checked against the
+//! Bodies are read through the [`Json`] view: natively a `serde_json::Value`, in the wasm the tree of
+//! [`crate::parsed`]. A success body is checked against the
 //! operation's [`Shape`] and handed back as it is; serde's types read it from there (natively), or the JS edge
 //! returns it as the result.
 //!
@@ -37,6 +37,8 @@ pub enum Body<J> {
     Json(J),
     /// Not JSON (an HTML page, truncated JSON): a short, cleaned excerpt of it.
     NotJson(String),
+    /// JSON nested deeper than [`shape::MAX_DEPTH`], which nothing here reads.
+    TooDeep,
 }
 
 impl<J> Body<J> {
@@ -107,6 +109,12 @@ pub fn decode<J: Json>(status: u16, body: Body<J>, shape: &Shape) -> Result<J, E
         Body::Json(value) => value,
         Body::Empty => return Err(decode_error(status, "the answer has an empty body")),
         Body::NotJson(_) => return Err(decode_error(status, "the answer is not valid JSON")),
+        Body::TooDeep => {
+            return Err(decode_error(
+                status,
+                "the answer is not what this operation returns: nests too deeply",
+            ))
+        }
     };
     match shape::check(&value, shape) {
         Ok(()) => Ok(value),
@@ -206,7 +214,7 @@ fn http_error<J: Json>(status: u16, body: Body<J>) -> Error {
         Body::NotJson(text) if !text.is_empty() => {
             (Some(cat(&[&fallback, ": ", &text])), Vec::new())
         }
-        Body::NotJson(_) | Body::Empty => (None, Vec::new()),
+        Body::NotJson(_) | Body::Empty | Body::TooDeep => (None, Vec::new()),
     };
     let mut error = Error::new(kind, truncate(&message.unwrap_or(fallback), MAX_MESSAGE));
     error.status = Some(status);

@@ -20,7 +20,10 @@
 use crate::prelude::*;
 use crate::text::push_decimal;
 
+use alloc::borrow::Cow;
+
 use crate::json::Json;
+use crate::parsed::Value;
 
 /// What a value must be.
 #[derive(Debug)]
@@ -44,7 +47,7 @@ pub enum Presence {
     Required,
     /// May be absent or `null`.
     Optional,
-    /// An array that may be absent, meaning empty (but not `null`). [`check`] fills it in where it can.
+    /// An array that may be absent, meaning empty (but not `null`). [`fill`] fills it in.
     EmptyIfAbsent,
 }
 
@@ -197,19 +200,48 @@ pub static DATA_CENTER: Shape = Shape::Object(&[
 /// the stack, whose overflow would kill the wasm instance.
 pub const MAX_DEPTH: usize = 64;
 
-/// Checks `value` against `shape`, filling in absent empty-by-default arrays where the view allows it.
-/// On a mismatch, says where and what was expected, never what was found (it may be a secret).
+/// Checks `value` against `shape`, without changing it. On a mismatch, says where and what was expected, never
+/// what was found (it may be a secret).
 pub fn check<J: Json>(value: &J, shape: &Shape) -> Result<(), String> {
-    check_with(value, shape, true)
+    check_at(value, shape, 0).map_err(Mismatch::into_message)
 }
 
-/// Checks like [`check`] but never changes `value`: for values a caller passed in.
-pub fn check_unchanged<J: Json>(value: &J, shape: &Shape) -> Result<(), String> {
-    check_with(value, shape, false)
-}
-
-fn check_with<J: Json>(value: &J, shape: &Shape, fill: bool) -> Result<(), String> {
-    check_at(value, shape, fill, 0).map_err(Mismatch::into_message)
+/// Fills in the arrays `shape` says may be absent (an empty array where they are), in a value [`check`]
+/// accepted; whether it changed anything. The caller gets every array the types promise.
+///
+/// ```
+/// use clc_wasm::{parsed::parse, shape};
+/// let mut answer = parse(r#"[{"server": "wa1b", "isQueued": false}]"#).unwrap();
+/// assert!(shape::fill(&mut answer, &shape::SERVER_OPERATIONS));
+/// assert_eq!(answer.to_text(), r#"[{"server":"wa1b","isQueued":false,"links":[]}]"#);
+/// ```
+pub fn fill(value: &mut Value<'_>, shape: &Shape) -> bool {
+    let mut changed = false;
+    match (shape, value) {
+        (Shape::List(item), Value::List(items)) => {
+            for element in items {
+                changed |= fill(element, item);
+            }
+        }
+        (Shape::Object(fields), Value::Object(entries)) => {
+            for field in fields.iter() {
+                match entries
+                    .iter_mut()
+                    .rev()
+                    .find(|(name, _)| name == field.name)
+                {
+                    Some((_, v)) => changed |= fill(v, &field.shape),
+                    None if field.presence == Presence::EmptyIfAbsent => {
+                        entries.push((Cow::Borrowed(field.name), Value::List(Vec::new())));
+                        changed = true;
+                    }
+                    None => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    changed
 }
 
 /// One step of the way to a bad part.
@@ -265,18 +297,16 @@ fn wrong(why: &'static str) -> Mismatch {
     }
 }
 
-/// Checks one value; `fill` says whether absent empty-by-default arrays are filled in.
-fn check_at<J: Json>(value: &J, shape: &Shape, fill: bool, depth: usize) -> Result<(), Mismatch> {
+/// Checks one value.
+fn check_at<J: Json>(value: &J, shape: &Shape, depth: usize) -> Result<(), Mismatch> {
     if depth > MAX_DEPTH {
         return Err(wrong("nests too deeply"));
     }
     match shape {
         Shape::Text if value.is_text() => Ok(()),
         Shape::Text => Err(wrong("expected a string")),
-        Shape::Number => value
-            .number()
-            .map(drop)
-            .ok_or_else(|| wrong("expected a number")),
+        Shape::Number if value.is_number() => Ok(()),
+        Shape::Number => Err(wrong("expected a number")),
         Shape::Boolean => value
             .boolean()
             .map(drop)
@@ -284,7 +314,7 @@ fn check_at<J: Json>(value: &J, shape: &Shape, fill: bool, depth: usize) -> Resu
         Shape::List(item) => {
             let items = value.items().ok_or_else(|| wrong("expected an array"))?;
             for (index, element) in items.iter().enumerate() {
-                check_at(element, item, fill, depth + 1).map_err(|m| m.at(Step::Index(index)))?;
+                check_at(element, item, depth + 1).map_err(|m| m.at(Step::Index(index)))?;
             }
             Ok(())
         }
@@ -296,14 +326,10 @@ fn check_at<J: Json>(value: &J, shape: &Shape, fill: bool, depth: usize) -> Resu
                 let here = || Step::Field(field.name);
                 match value.field(field.name) {
                     Some(v) if v.is_null() && field.presence == Presence::Optional => {}
-                    Some(v) => {
-                        check_at(&v, &field.shape, fill, depth + 1).map_err(|m| m.at(here()))?
-                    }
+                    Some(v) => check_at(&v, &field.shape, depth + 1).map_err(|m| m.at(here()))?,
                     None => match field.presence {
                         Presence::Required => return Err(wrong("is missing").at(here())),
-                        Presence::Optional => {}
-                        Presence::EmptyIfAbsent if fill => value.fill_empty_array(field.name),
-                        Presence::EmptyIfAbsent => {}
+                        Presence::Optional | Presence::EmptyIfAbsent => {}
                     },
                 }
             }

@@ -474,6 +474,26 @@ mod order {
         }
 
         #[test]
+        fn in_place_answers_pair_in_place(requested in prop::collection::vec("[a-cA-C]{1,2}", 0..20), flips: u32) {
+            // Duplicates included: each still pairs with the entry at its own place (the first unused of its name).
+            let returned: Vec<String> = requested
+                .iter()
+                .enumerate()
+                .map(|(i, id)| if flips >> (i % 32) & 1 == 1 { id.to_ascii_uppercase() } else { id.to_ascii_lowercase() })
+                .collect();
+            let req: Vec<&str> = requested.iter().map(String::as_str).collect();
+            let ret: Vec<&str> = returned.iter().map(String::as_str).collect();
+            let expected: Vec<(usize, Option<usize>)> = (0..req.len()).map(|i| (i, Some(i))).collect();
+            prop_assert_eq!(pairs(&request_order(&req, &ret)), expected.clone());
+            // The same answer with one stray entry behind it goes the general way, to the same pairs.
+            let mut longer = ret.clone();
+            longer.push("zz");
+            let mut with_stray = expected;
+            with_stray.push((req.len(), None));
+            prop_assert_eq!(pairs(&request_order(&req, &longer)), with_stray);
+        }
+
+        #[test]
         fn shuffled_lower_cased_answers_come_back(ids in prop::collection::hash_set("[A-Z0-9]{4,12}", 0..50), seed: u64) {
             let requested: Vec<String> = ids.into_iter().collect();
             // A permutation from the seed (a simple LCG shuffle).

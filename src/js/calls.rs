@@ -5,19 +5,17 @@ use crate::prelude::*;
 
 use alloc::rc::Rc;
 
-use js_sys::{Array, Promise};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
 
 use super::convert::{self, string, CallOptions, ClientOptions};
-use super::object::{self, field, get, set};
+use super::object::{self, field};
 use super::sender::{promise, rejected, Answer, Sender};
 use super::session::{Inner, SessionOptions};
 use crate::request::{ApiRequest, Requests, ServerOp};
 use crate::shape;
 use crate::validate::{BaseUrl, DataCenterId, GroupId, ServerId, ServerIds, StatusId};
-use crate::{order, Error};
-
-pub(crate) const OPERATIONS: Answer = Answer::Checked(&shape::SERVER_OPERATIONS);
+use crate::Error;
 
 /// Sends a prepared request (or rejects with the error that prevented building it) and decodes the answer.
 pub(crate) fn run(
@@ -35,7 +33,7 @@ pub(crate) fn run(
     ))
 }
 
-/// Sends a server operation and puts its results in the request's order, each named as the caller spelled it.
+/// Sends a server operation; its results come in the request's order, each named as the caller spelled it.
 pub(crate) fn run_batch(
     inner: &Rc<Inner>,
     prepared: Result<(ApiRequest, CallOptions, ServerIds), Error>,
@@ -46,32 +44,52 @@ pub(crate) fn run_batch(
     };
     let inner = inner.clone();
     promise(Box::pin(async move {
-        let answer = inner.call(req, &options, OPERATIONS).await?;
-        Ok(in_request_order(&answer, &ids))
+        inner.call(req, &options, Answer::Batch(ids)).await
     }))
 }
 
-/// The service lower-cases server names and reorders them; the caller gets them back as sent (see
-/// `crate::order`: matched case-insensitively, unmatched entries kept at the end).
-pub(crate) fn in_request_order(answer: &JsValue, ids: &ServerIds) -> JsValue {
-    let items = object::items(answer).unwrap_or_default();
-    let returned: Vec<String> = items
-        .iter()
-        .map(|item| get(item, "server").as_string().unwrap_or_default())
-        .collect();
-    let returned: Vec<&str> = returned.iter().map(String::as_str).collect();
-    let requested: Vec<&str> = ids.iter().map(ServerId::as_str).collect();
-    let out = Array::new();
-    for placed in order::request_order(&requested, &returned) {
-        let Some(item) = items.get(placed.returned) else {
-            continue;
-        };
-        if let Some(name) = placed.requested.and_then(|i| requested.get(i)) {
-            set(item.unchecked_ref(), "server", &JsValue::from_str(name));
-        }
-        out.push(item);
-    }
-    out.into()
+// The exported methods that share a body are one line each, over these: an export's shim inlines its method's
+// body, so a body written in each method was one copy per method (26 copies of 100 to 300 bytes).
+
+/// A server operation method: its checks, then the call.
+#[inline(never)]
+pub(crate) fn batch_call(
+    inner: &Rc<Inner>,
+    op: ServerOp,
+    ids: JsValue,
+    options: JsValue,
+) -> Promise {
+    run_batch(inner, server_op(inner, op, &ids, &options))
+}
+
+/// A server operation's `requests.*` method.
+#[inline(never)]
+pub(crate) fn batch_request(inner: &Inner, op: ServerOp, ids: JsValue) -> Result<JsValue, JsValue> {
+    describe(server_op(inner, op, &ids, &JsValue::UNDEFINED).map(|(req, _, _)| req))
+}
+
+/// A method that takes one ID: its checks, then the call.
+#[inline(never)]
+pub(crate) fn by_id_call(
+    inner: &Rc<Inner>,
+    name: &str,
+    build: ById,
+    id: JsValue,
+    options: JsValue,
+    answer: Answer,
+) -> Promise {
+    run(inner, by_id(inner, name, build, &id, &options), answer)
+}
+
+/// A one-ID method's `requests.*` method.
+#[inline(never)]
+pub(crate) fn by_id_request(
+    inner: &Inner,
+    name: &str,
+    build: ById,
+    id: JsValue,
+) -> Result<JsValue, JsValue> {
+    describe(by_id(inner, name, build, &id, &JsValue::UNDEFINED).map(|(req, _)| req))
 }
 
 /// Reads `ids` + call options for a server operation.

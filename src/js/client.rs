@@ -91,9 +91,11 @@ impl Clc {
             // Login is sent once, outside any client's line: there is no client yet, and nothing to refresh.
             let stop = sender.stopper(&call).map_err(fail)?;
             let reply = sender.send(&req, &stop, 1).await.map_err(fail)?;
-            let answer =
-                response::decode_login(reply.status, transport::body(&reply)).map_err(fail)?;
-            let (session, token) = LoginResponse::read(&answer).into_parts();
+            let answer = transport::with_body(&reply, |text, tree| {
+                response::decode_login(reply.status, transport::body(text, tree.as_ref()))
+                    .map(|value| LoginResponse::read(&value))
+            });
+            let (session, token) = answer.map_err(fail)?.into_parts();
             // A token that cannot be a header value would fail every later call with a misleading error.
             let token = Token::parse(token.expose()).map_err(|_| {
                 fail(Error::decode(
@@ -303,7 +305,7 @@ macro_rules! server_operations {
                     #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
                     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
                 ) -> Promise {
-                    run_batch(&self.inner, server_op(&self.inner, ServerOp::$op, &ids, &options))
+                    batch_call(&self.inner, ServerOp::$op, ids, options)
                 }
             )*
         }
@@ -317,9 +319,7 @@ macro_rules! server_operations {
                     &self,
                     #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
                 ) -> Result<ApiRequestJs, JsValue> {
-                    describe(server_op(&self.inner, ServerOp::$op, &ids, &JsValue::UNDEFINED)
-                        .map(|(req, _, _)| req))
-                        .map(JsCast::unchecked_into)
+                    batch_request(&self.inner, ServerOp::$op, ids).map(JsCast::unchecked_into)
                 }
             )*
         }
@@ -362,8 +362,7 @@ macro_rules! by_id_operations {
                     #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
                     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
                 ) -> Promise {
-                    let prepared = by_id(&self.inner, stringify!($param), $build, &$rust_param, &options);
-                    run(&self.inner, prepared, $answer)
+                    by_id_call(&self.inner, stringify!($param), $build, $rust_param, options, $answer)
                 }
             )*
         }
@@ -377,8 +376,7 @@ macro_rules! by_id_operations {
                     &self,
                     #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
                 ) -> Result<ApiRequestJs, JsValue> {
-                    describe(by_id(&self.inner, stringify!($param), $build, &$rust_param, &JsValue::UNDEFINED)
-                        .map(|(req, _)| req))
+                    by_id_request(&self.inner, stringify!($param), $build, $rust_param)
                         .map(JsCast::unchecked_into)
                 }
             )*

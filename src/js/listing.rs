@@ -8,18 +8,19 @@ use crate::prelude::*;
 
 use alloc::rc::Rc;
 
-use js_sys::{Array, Date, Object};
+use js_sys::{Array, Date, JsString, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::CallOptions;
 use super::join::{join_all, Boxed};
-use super::object::{get, set};
+use super::object::set;
 use super::sender::Answer;
 use super::session::Inner;
-use crate::listing;
+use super::transport;
 use crate::shape;
 use crate::validate::DataCenterId;
 use crate::Error;
+use crate::{listing, parsed};
 
 /// Reads every server of `data_centers` (default: all of the account's). `options.timeout_ms` bounds the whole
 /// call, each read getting what is left of it.
@@ -34,28 +35,35 @@ pub(crate) async fn list_servers(
         None => {
             let req = inner.build(|r| r.list_data_centers());
             let list = read(&inner, req, &options, deadline, &shape::DATA_CENTERS).await?;
-            listing::data_center_ids(&list)
+            parsed::parse(&list)
+                .map_or_else(|_| Vec::new(), |list| listing::data_center_ids(&&list))
         }
     };
-    let loads: Vec<Boxed<Result<Vec<JsValue>, Error>>> = data_centers
+    let loads: Vec<Boxed<Result<String, Error>>> = data_centers
         .iter()
         .map(|dc| {
             let (inner, options, dc) = (inner.clone(), options.clone(), dc.clone());
             Box::pin(async move { load(&inner, &dc, &options, deadline).await }) as Boxed<_>
         })
         .collect();
-    let servers = Array::new();
+    let mut servers = String::from("[");
     let mut failed: Vec<(&str, Error)> = Vec::new();
     for (dc, loaded) in data_centers.iter().zip(join_all(loads).await) {
         match loaded {
-            Ok(list) => list.iter().for_each(|s| {
-                servers.push(s);
-            }),
+            Ok(list) if list.is_empty() => {}
+            Ok(list) => {
+                if servers.len() > 1 {
+                    servers.push(',');
+                }
+                servers.push_str(&list);
+            }
             Err(e) => failed.push((dc.as_str(), e)),
         }
     }
+    servers.push(']');
+    let servers = transport::to_js(&JsString::from(servers))?;
     let Some((_, first)) = failed.first() else {
-        return Ok(servers.into());
+        return Ok(servers);
     };
     let refs: Vec<(&str, &Error)> = failed.iter().map(|(dc, e)| (*dc, e)).collect();
     let mut summary = first.clone();
@@ -76,41 +84,40 @@ pub(crate) async fn list_servers(
     Err(error)
 }
 
-/// One data center's servers: its root group, then that group's detailed tree.
+/// One data center's servers, as JSON text (see `listing::servers_json`): its root group, then that group's
+/// detailed tree.
 async fn load(
     inner: &Rc<Inner>,
     dc: &DataCenterId,
     options: &CallOptions,
     deadline: f64,
-) -> Result<Vec<JsValue>, Error> {
+) -> Result<String, Error> {
     let req = inner.build(|r| r.get_data_center(dc));
     let data_center = read(inner, req.clone(), options, deadline, &shape::DATA_CENTER).await?;
-    let root = listing::root_group_id(&data_center).ok_or_else(|| {
-        Error::decode("the data center's answer has no link to its root group").with_request(&req)
-    })?;
+    let root = parsed::parse(&data_center)
+        .ok()
+        .and_then(|dc| listing::root_group_id(&&dc))
+        .ok_or_else(|| {
+            Error::decode("the data center's answer has no link to its root group")
+                .with_request(&req)
+        })?;
     let req = inner.build(|r| r.get_group_detailed(&root));
     let tree = read(inner, req, options, deadline, &shape::GROUP_DETAILED).await?;
-    Ok(listing::servers_in_tree(&tree)
-        .into_iter()
-        .map(|(server, group_id)| {
-            if get(&server, "groupId").is_undefined() {
-                set(server.unchecked_ref(), "groupId", &group_id.into());
-            }
-            server
-        })
-        .collect())
+    Ok(parsed::parse(&tree).map_or_else(|_| String::new(), |tree| listing::servers_json(&tree)))
 }
 
+/// One read of the listing, checked against `answer`, as text (it is read again in the wasm, not in JS).
 async fn read(
     inner: &Rc<Inner>,
     req: crate::request::ApiRequest,
     options: &CallOptions,
     deadline: f64,
     answer: &'static shape::Shape,
-) -> Result<JsValue, Error> {
+) -> Result<String, Error> {
     let left = CallOptions {
         signal: options.signal.clone(),
         timeout_ms: Some((deadline - Date::now()).max(1.0)),
     };
-    inner.call(req, &left, Answer::Checked(answer)).await
+    let text = inner.call(req, &left, Answer::Text(answer)).await?;
+    Ok(text.as_string().unwrap_or_default())
 }

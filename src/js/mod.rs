@@ -17,7 +17,6 @@ mod object;
 
 mod convert;
 mod errors;
-mod json;
 
 mod timer;
 

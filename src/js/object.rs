@@ -7,9 +7,8 @@
 
 use crate::prelude::*;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::Error;
 
@@ -19,9 +18,9 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     fn is_array_checked(value: &JsValue) -> Result<bool, JsValue>;
 
-    /// `Object.entries`, which runs a Proxy's `ownKeys` and `get` traps.
-    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
-    fn entries_checked(value: &JsValue) -> Result<Array, JsValue>;
+    /// `JSON.stringify`, which runs getters, Proxy traps and `toJSON` methods, and throws on a cycle or a BigInt.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn stringify_checked(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// Whether `value` is an array; a value that throws when asked (a revoked Proxy) is not one.
@@ -69,18 +68,10 @@ pub(crate) fn items(array: &JsValue) -> Option<Vec<JsValue>> {
     Some(out)
 }
 
-/// The own enumerable `[key, value]` pairs of an object; `None` when a trap or getter throws.
-pub(crate) fn entries(obj: &JsValue) -> Option<Vec<(String, JsValue)>> {
-    let pairs = entries_checked(obj).ok()?;
-    Some(
-        pairs
-            .iter()
-            .map(|pair| {
-                let pair: Array = pair.unchecked_into();
-                (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-            })
-            .collect(),
-    )
+/// A caller's value as JSON text, for the wasm to check and read in one piece (one call into JS, not one per
+/// field); `None` when it cannot be written (it throws, holds a cycle or a BigInt, or is a function).
+pub(crate) fn json_text(value: &JsValue) -> Option<String> {
+    stringify_checked(value).ok()?.as_string()
 }
 
 /// The refusal of a field whose getter (or Proxy trap) threw.

@@ -8,19 +8,20 @@ use crate::prelude::*;
 use core::future::Future;
 use core::pin::Pin;
 
-use js_sys::{Date, Function, Object, Promise};
+use js_sys::{Date, Function, JsString, Object, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::callback;
 use super::convert::CallOptions;
-use super::object::{get, set};
+use super::object::set;
 use super::stop::Stopper;
 use super::transport::{self, Reply};
+use crate::json::Json;
 use crate::request::ApiRequest;
-use crate::response;
 use crate::shape::{self, Shape};
-use crate::Error;
+use crate::validate::ServerIds;
+use crate::{order, response, Error};
 
 /// How a client's requests leave: its `fetch`, its default time limit for one request, and its `trace`.
 pub(crate) struct Sender {
@@ -85,12 +86,16 @@ fn trace_entry(
     entry.into()
 }
 
-/// What a method resolves with, read from its reply: the answer checked against a shape, as sent; or, for Get
-/// Status, the status string in it. Plain data, so every call shares one async path.
-#[derive(Clone, Copy)]
+/// What a method resolves with, read from its reply: the answer checked against a shape, as sent; a batch's
+/// results in the order of its IDs; or, for Get Status, the status string in it. Plain data, so every call
+/// shares one async path.
 pub(crate) enum Answer {
     /// The whole answer, checked.
     Checked(&'static Shape),
+    /// The results of a server operation on these IDs, checked, in their order, named as the caller spelled them.
+    Batch(ServerIds),
+    /// The answer checked (absent arrays filled in), as JSON text: for the edge to read in the wasm.
+    Text(&'static Shape),
     /// The `status` of a Get Status answer.
     Status,
 }
@@ -98,8 +103,33 @@ pub(crate) enum Answer {
 impl Answer {
     pub(crate) fn read(self, reply: &Reply) -> Result<JsValue, Error> {
         match self {
-            Answer::Checked(shape) => transport::decode(reply, shape),
-            Answer::Status => Ok(get(&transport::decode(reply, &shape::STATUS)?, "status")),
+            Answer::Checked(shape) => transport::decode(reply, shape, |mut value| {
+                if shape::fill(&mut value, shape) {
+                    transport::to_js(&JsString::from(value.to_text()))
+                } else {
+                    transport::to_js(&reply.text.trim())
+                }
+            }),
+            Answer::Text(shape) => transport::decode(reply, shape, |mut value| {
+                Ok(if shape::fill(&mut value, shape) {
+                    JsValue::from(value.to_text())
+                } else {
+                    reply.text.trim().into()
+                })
+            }),
+            Answer::Batch(ids) => {
+                transport::decode(reply, &shape::SERVER_OPERATIONS, |mut value| {
+                    shape::fill(&mut value, &shape::SERVER_OPERATIONS);
+                    transport::to_js(&JsString::from(order::in_request_order(value, &ids)))
+                })
+            }
+            Answer::Status => transport::decode(reply, &shape::STATUS, |value| {
+                Ok((&value)
+                    .field("status")
+                    .and_then(|status| status.text())
+                    .map(JsValue::from)
+                    .unwrap_or_default())
+            }),
         }
     }
 }

@@ -81,7 +81,7 @@ impl Inner {
     pub(crate) fn token_expires_at(&self) -> Option<f64> {
         let claims = jwt::claims_text(self.requests.borrow().token().expose())?;
         let claims = super::transport::parse_json(&JsString::from(claims)).ok()?;
-        jwt::expires_at_ms(&claims)
+        jwt::exp_ms(super::object::get(&claims, "exp").as_f64()?)
     }
 
     /// Sends `req` through the client's line and reads the answer as `answer` says; see the module docs.

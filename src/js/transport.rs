@@ -2,8 +2,8 @@
 //!
 //! The `fetch` is the client's `fetch` option if given, else `globalThis.fetch` (page, worker, Node 18+).
 //! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
-//! custom fetches work. JSON is parsed by JS `JSON.parse` and checked through `crate::json::Json`, so the wasm
-//! carries no JSON parser.
+//! custom fetches work. The body is parsed and checked in the wasm (`crate::parsed`: no call into JS per field);
+//! the caller's value is then one `JSON.parse`.
 
 use crate::prelude::*;
 
@@ -13,6 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::convert::request_init;
 use super::object::{get, set};
 use super::stop::{Raced, Stopper};
+use crate::parsed::{self, Refused, Value};
 use crate::request::ApiRequest;
 use crate::response::{self, Body};
 use crate::shape::Shape;
@@ -21,7 +22,7 @@ use crate::{Error, ErrorKind};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    /// `JSON.parse` of a JS string: the body never has to be copied into the wasm and back to be parsed.
+    /// `JSON.parse` of a JS string: an answer's text, once the wasm has checked it, becomes the caller's value.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub(crate) fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
 
@@ -35,8 +36,8 @@ extern "C" {
 pub(crate) struct Reply {
     /// The HTTP status code.
     pub(crate) status: u16,
-    /// The whole body as text, still a JS string: a success body goes from here to `JSON.parse` without
-    /// crossing into the wasm (for a batch of 1,000 servers that is 150 KB not copied twice).
+    /// The whole body as text, still a JS string: an answer the SDK does not change goes from here to
+    /// `JSON.parse`, not back out of the wasm.
     pub(crate) text: JsString,
     /// The `Retry-After` header of a 429 or 503 (other answers do not need it read).
     pub(crate) retry_after: Option<String>,
@@ -143,23 +144,48 @@ fn redirected(status: Option<u16>) -> Error {
     e
 }
 
-/// Decodes a reply: a success body checked against `shape` (see `crate::shape`), as `JSON.parse` made it;
-/// any other answer becomes its error.
-pub(crate) fn decode(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
-    response::decode(reply.status, body(reply), shape)
+/// Decodes a reply: a success body parsed, checked against `shape` and handed to `then`; any other answer
+/// becomes its error (see `crate::response`).
+pub(crate) fn decode<T>(
+    reply: &Reply,
+    shape: &Shape,
+    then: impl FnOnce(Value<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    with_body(reply, |text, tree| {
+        response::decode(reply.status, body(text, tree.as_ref()), shape)?;
+        match tree {
+            Ok(value) => then(value),
+            Err(_) => Err(Error::decode("the answer is not valid JSON")),
+        }
+    })
 }
 
-/// The body of a reply, parsed by `JSON.parse`. Only a body that is not JSON (an HTML page, a cut-off answer)
-/// is read into the wasm, for its excerpt.
-pub(crate) fn body(reply: &Reply) -> Body<JsValue> {
-    let trimmed = reply.text.trim();
-    if trimmed.length() == 0 {
-        return Body::Empty;
-    }
-    match parse_json(&trimmed) {
+/// Hands `f` the body of a reply as text in the wasm, and parsed.
+pub(crate) fn with_body<T>(
+    reply: &Reply,
+    f: impl FnOnce(&str, Result<Value<'_>, Refused>) -> T,
+) -> T {
+    // `trim` in JS, as before the parse moved here: it also drops a byte-order mark, which Rust's does not.
+    let text = String::from(reply.text.trim());
+    f(&text, parsed::parse(&text))
+}
+
+/// The body as `crate::response` reads it: parsed, empty, or an excerpt of what is not JSON.
+pub(crate) fn body<'t, 'a>(
+    text: &str,
+    tree: Result<&'t Value<'a>, &Refused>,
+) -> Body<&'t Value<'a>> {
+    match tree {
         Ok(value) => Body::Json(value),
-        Err(_) => Body::not_json(&String::from(&reply.text)),
+        Err(Refused::TooDeep) => Body::TooDeep,
+        Err(_) if text.is_empty() => Body::Empty,
+        Err(_) => Body::not_json(text),
     }
+}
+
+/// `JSON.parse` of JSON text the wasm wrote or checked.
+pub(crate) fn to_js(text: &JsString) -> Result<JsValue, Error> {
+    parse_json(text).map_err(|_| Error::decode("the answer could not be handed to JavaScript"))
 }
 
 /// A network error from whatever `fetch` rejected with or threw, keeping only its message (never the request).

@@ -28,7 +28,8 @@ use super::session::Inner;
 use super::stop::Stopper;
 use super::timer::Alarm;
 use crate::model::{JobStatus, ServerOperation, StatusLink};
-use crate::shape::{self, check_unchanged};
+use crate::parsed::{self, Value};
+use crate::shape::{self, check};
 use crate::text::cat;
 use crate::validate::StatusId;
 use crate::wait::{Event, Poller, WaitId, WaitOptions, WaitTarget};
@@ -46,23 +47,30 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(target: &JsValue, options: &JsValue) -> Result<Prepared, Error> {
     let target = if let Some(id) = target.as_string() {
         WaitTarget::Job(StatusId::parse(&id)?)
-    } else if object::is_array(target) {
-        check_unchanged(target, &shape::SERVER_OPERATIONS).map_err(|why| {
+    } else if target.is_object() {
+        // Read as JSON text, checked and read in the wasm: a batch of 10,000 results is one call into JS.
+        let text = object::json_text(target).ok_or_else(|| object::unreadable("target"))?;
+        let tree = parsed::parse(&text).map_err(|_| {
             Error::validation(
                 "target",
-                cat(&[
-                    "must be the array a server operation resolved with (",
-                    &why,
-                    ")",
-                ]),
+                "must be plain data (it nests too deeply or holds a lone surrogate)",
             )
         })?;
-        WaitTarget::Batch(ServerOperation::read_list(target))
-    } else if target.is_object() {
-        check_unchanged(target, &shape::STATUS_LINK).map_err(|why| {
-            Error::validation("target", cat(&["must be a status link (", &why, ")"]))
-        })?;
-        WaitTarget::Link(StatusLink::read(target))
+        let list = matches!(tree, Value::List(_));
+        let (shape, what) = if list {
+            (
+                &shape::SERVER_OPERATIONS,
+                "must be the array a server operation resolved with (",
+            )
+        } else {
+            (&shape::STATUS_LINK, "must be a status link (")
+        };
+        check(&&tree, shape).map_err(|why| Error::validation("target", cat(&[what, &why, ")"])))?;
+        if list {
+            WaitTarget::Batch(ServerOperation::read_list(&&tree))
+        } else {
+            WaitTarget::Link(StatusLink::read(&&tree))
+        }
     } else {
         return Err(Error::validation(
             "target",
