@@ -6,6 +6,7 @@
 
 use crate::prelude::*;
 use crate::text::{cat, push_decimal};
+use alloc::borrow::Cow;
 
 use crate::model::{Credentials, Token};
 use crate::parsed::write_string;
@@ -34,6 +35,9 @@ impl Method {
     }
 }
 
+/// The media type of every body sent and of every answer asked for.
+const JSON: &str = "application/json";
+
 /// A request ready to send: method, absolute URL, headers and body.
 /// `Debug` hides the bearer token and the login body.
 ///
@@ -50,20 +54,23 @@ pub struct ApiRequest {
     pub method: Method,
     /// The absolute URL.
     pub url: String,
-    /// Header names and values.
-    pub headers: Vec<(&'static str, String)>,
+    /// Header names and values (the fixed values borrowed, so the edge can make their JS strings once).
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// The JSON body, if any.
     pub body: Option<String>,
 }
 
 impl ApiRequest {
     fn new(method: Method, url: String, token: Option<&Token>, body: Option<String>) -> Self {
-        let mut headers = vec![("Accept", "application/json".to_owned())];
+        let mut headers = vec![("Accept", Cow::Borrowed(JSON))];
         if body.is_some() {
-            headers.push(("Content-Type", "application/json".to_owned()));
+            headers.push(("Content-Type", Cow::Borrowed(JSON)));
         }
         if let Some(token) = token {
-            headers.push(("Authorization", cat(&["Bearer ", token.expose()])));
+            headers.push((
+                "Authorization",
+                Cow::Owned(cat(&["Bearer ", token.expose()])),
+            ));
         }
         ApiRequest {
             method,
@@ -85,7 +92,7 @@ impl ApiRequest {
     /// # Ok::<(), clc_wasm::Error>(())
     /// ```
     pub fn set_token(&mut self, token: &Token) {
-        let value = cat(&["Bearer ", token.expose()]);
+        let value = Cow::Owned(cat(&["Bearer ", token.expose()]));
         match self
             .headers
             .iter_mut()
@@ -101,7 +108,7 @@ impl ApiRequest {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+            .map(|(_, value)| &**value)
     }
 }
 
@@ -112,7 +119,7 @@ impl fmt::Debug for ApiRequest {
             .iter()
             .map(|(key, value)| match *key {
                 "Authorization" => (*key, "Bearer <redacted>"),
-                _ => (*key, value.as_str()),
+                _ => (*key, &**value),
             })
             .collect();
         let body = match &self.body {

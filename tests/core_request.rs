@@ -18,7 +18,7 @@ fn ids(list: &[&str]) -> ServerIds {
 }
 
 fn headers(req: &ApiRequest) -> Vec<(&str, &str)> {
-    req.headers.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    req.headers.iter().map(|(k, v)| (*k, &**v)).collect()
 }
 
 const DOC_IDS: [&str; 2] = ["WA1ALIASWB01", "WA1ALIASWB02"];

@@ -5,11 +5,14 @@
 //! wasm-bindgen cast exception. Answers of the service are not rebuilt here: they go back to JS as parsed.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
+
+use crate::parsed::{self, Value};
 
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::object::{self, field, set};
+use super::object::{self, field, name, set};
 use crate::model::Session;
 use crate::queue::RequestQueue;
 use crate::request::ApiRequest;
@@ -132,7 +135,11 @@ impl ClientOptions {
 }
 
 /// An optional function option: absent -> `None`; anything but a function is refused with `why`.
-pub(crate) fn function(options: &JsValue, key: &str, why: &str) -> Result<Option<Function>, Error> {
+pub(crate) fn function(
+    options: &JsValue,
+    key: &'static str,
+    why: &str,
+) -> Result<Option<Function>, Error> {
     let value = field(options, key)?;
     if value.is_undefined() {
         return Ok(None);
@@ -190,6 +197,22 @@ pub(crate) fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
     if !object::is_array(ids) {
         return Err(refused());
     }
+    // A list of plain strings crosses in one piece, as JSON: one call into JS, not two per ID.
+    if let Some(text) = object::json_text(ids) {
+        if let Ok(Value::List(items)) = parsed::parse(&text) {
+            let mut out = Vec::with_capacity(items.len());
+            for item in &items {
+                if let Value::Text(id) = item {
+                    out.push(String::from(&**id));
+                }
+            }
+            if out.len() == items.len() {
+                return ServerIds::parse(out);
+            }
+        }
+    }
+    // Anything else (a hole, a non-string, a lone surrogate, a getter that throws) is read one by one, to name
+    // the entry that is wrong.
     let list = object::items(ids).ok_or_else(|| object::unreadable("serverIds"))?;
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.into_iter().enumerate() {
@@ -232,12 +255,12 @@ impl Obj {
         Obj(Object::new())
     }
 
-    fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+    fn set(self, key: &'static str, value: impl Into<JsValue>) -> Self {
         set(&self.0, key, &value.into());
         self
     }
 
-    fn set_some(self, key: &str, value: Option<impl Into<JsValue>>) -> Self {
+    fn set_some(self, key: &'static str, value: Option<impl Into<JsValue>>) -> Self {
         match value {
             Some(value) => self.set(key, value),
             None => self,
@@ -319,10 +342,14 @@ pub(crate) fn progress_to_js(p: &WaitProgress) -> JsValue {
 /// An [`ApiRequest`] as `fetch`'s init: `{ method, headers, body? }`.
 pub(crate) fn request_init(req: &ApiRequest) -> Object {
     let obj = Object::new();
-    set(&obj, "method", &req.method.as_str().into());
+    set(&obj, "method", &name(req.method.as_str()));
     let headers = Object::new();
     for (name, value) in &req.headers {
-        set(&headers, name, &JsValue::from_str(value));
+        let value = match value {
+            Cow::Borrowed(fixed) => object::name(fixed),
+            Cow::Owned(value) => JsValue::from_str(value),
+        };
+        set(&headers, name, &value);
     }
     set(&obj, "headers", &headers);
     if let Some(body) = &req.body {

@@ -8,7 +8,7 @@
 use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
-use super::object::set;
+use super::object::{name, set};
 use crate::Error;
 
 /// The one place a core error becomes JS: every rejection and every throw of the SDK goes through here.
@@ -25,7 +25,7 @@ fn to_js(error: &Error) -> JsValue {
     // `message` is an own but non-enumerable property of an Error; make it enumerable so JSON.stringify(e)
     // and object spreads show it next to the other fields (which plain assignment makes enumerable).
     define(obj, "message", &JsValue::from_str(&error.message));
-    set(obj, "kind", &JsValue::from_str(error.kind.as_str()));
+    set(obj, "kind", &name(error.kind.as_str()));
     let status = match error.status {
         Some(s) => JsValue::from_f64(f64::from(s)),
         None => JsValue::UNDEFINED,

@@ -7,6 +7,8 @@
 
 use crate::prelude::*;
 
+use core::cell::RefCell;
+
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -23,40 +25,67 @@ extern "C" {
     fn stringify_checked(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+/// The JS string of each static name used so far (property names, methods, header names), by the address and
+/// length of its `&'static str` (static text never moves or changes; the length tells apart literals a linker
+/// might overlap). Making a JS string from the wasm is a call into JS and a UTF-8 decode: a call used to make
+/// about 20 of them, the same ones every time.
+static NAMES: Names = Names(RefCell::new(Vec::new()));
+
+struct Names(RefCell<Vec<(*const u8, usize, JsValue)>>);
+
+// SAFETY: the wasm this builds has one thread (wasm32 without the atomics feature, checked below), so the cell
+// is never reached from two threads. A `static` rather than `thread_local!`, which needs std.
+unsafe impl Sync for Names {}
+
+#[cfg(target_feature = "atomics")]
+compile_error!("the name cache in js/object.rs assumes a single-threaded wasm");
+
+/// `text` as a JS string, made once per name and then reused.
+pub(crate) fn name(text: &'static str) -> JsValue {
+    let Ok(mut names) = NAMES.0.try_borrow_mut() else {
+        return JsValue::from_str(text);
+    };
+    let at = (text.as_ptr(), text.len());
+    if let Some((_, _, js)) = names.iter().find(|(ptr, len, _)| (*ptr, *len) == at) {
+        return js.clone();
+    }
+    let js = JsValue::from_str(text);
+    names.push((at.0, at.1, js.clone()));
+    js
+}
+
 /// Whether `value` is an array; a value that throws when asked (a revoked Proxy) is not one.
 pub(crate) fn is_array(value: &JsValue) -> bool {
     value.is_object() && is_array_checked(value).unwrap_or(false)
 }
 
 /// `obj[key]`; a value that is not an object reads as `undefined`; `Err` when the read throws.
-pub(crate) fn read(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+pub(crate) fn read(obj: &JsValue, key: &'static str) -> Result<JsValue, JsValue> {
     if obj.is_object() || obj.is_function() {
-        Reflect::get(obj, &JsValue::from_str(key))
+        Reflect::get(obj, &name(key))
     } else {
         Ok(JsValue::UNDEFINED)
     }
 }
 
 /// `obj[key]` of a caller's value: a read that throws is refused as the field `field`.
-pub(crate) fn field(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
+pub(crate) fn field(obj: &JsValue, key: &'static str) -> Result<JsValue, Error> {
     read(obj, key).map_err(|_| unreadable(key))
 }
 
 /// `obj[key]` of a value the SDK made or `JSON.parse` gave; a read that throws reads as `undefined`.
-pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+pub(crate) fn get(obj: &JsValue, key: &'static str) -> JsValue {
     read(obj, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `obj[key] = value` on an object the SDK made (cannot throw; the result is ignored on purpose).
-pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+pub(crate) fn set(obj: &Object, key: &'static str, value: &JsValue) {
+    let _ = Reflect::set(obj, &name(key), value);
 }
 
 /// The elements of an array, read one by one; `None` when the array (a Proxy) throws on any read.
 pub(crate) fn items(array: &JsValue) -> Option<Vec<JsValue>> {
-    let length = Reflect::get(array, &JsValue::from_str("length"))
-        .ok()?
-        .as_f64()?;
+    let length = Reflect::get(array, &name("length")).ok()?.as_f64()?;
     if !(length.is_finite() && length >= 0.0 && length <= f64::from(u32::MAX)) {
         return None;
     }

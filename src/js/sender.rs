@@ -66,7 +66,7 @@ fn trace_entry(
     attempt: u32,
 ) -> JsValue {
     let entry = Object::new();
-    set(&entry, "method", &req.method.as_str().into());
+    set(&entry, "method", &super::object::name(req.method.as_str()));
     set(&entry, "url", &JsValue::from_str(&req.url));
     let (status, kind) = match result {
         Ok(reply) => (

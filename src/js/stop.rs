@@ -14,6 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
+use super::object::name;
 use super::timer::Timeout;
 use crate::Error;
 
@@ -61,7 +62,7 @@ impl Stopper {
     /// `timeout_ms` from now. Fails with kind `aborted` when the signal is already aborted, so nothing is sent.
     pub(crate) fn new(signal: Option<&JsValue>, timeout_ms: Option<f64>) -> Result<Self, Error> {
         if let Some(sig) = signal {
-            if Reflect::get(sig, &"aborted".into())
+            if Reflect::get(sig, &name("aborted"))
                 .map(|v| v.is_truthy())
                 .unwrap_or(false)
             {
@@ -101,9 +102,9 @@ impl Stopper {
         if let Some(sig) = signal {
             let f = fire.clone();
             let closure = Closure::<dyn FnMut()>::new(move || f(Stop::Aborted));
-            if let Ok(add) = Reflect::get(sig, &"addEventListener".into()) {
+            if let Ok(add) = Reflect::get(sig, &name("addEventListener")) {
                 if let Some(add) = add.dyn_ref::<Function>() {
-                    let _ = add.call2(sig, &"abort".into(), closure.as_ref());
+                    let _ = add.call2(sig, &name("abort"), closure.as_ref());
                 }
             }
             this.listener = Some((sig.clone(), closure));
@@ -155,9 +156,9 @@ impl Stopper {
 impl Drop for Stopper {
     fn drop(&mut self) {
         if let Some((sig, closure)) = &self.listener {
-            if let Ok(remove) = Reflect::get(sig, &"removeEventListener".into()) {
+            if let Ok(remove) = Reflect::get(sig, &name("removeEventListener")) {
                 if let Some(remove) = remove.dyn_ref::<Function>() {
-                    let _ = remove.call2(sig, &"abort".into(), closure.as_ref());
+                    let _ = remove.call2(sig, &name("abort"), closure.as_ref());
                 }
             }
         }

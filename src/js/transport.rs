@@ -11,7 +11,7 @@ use js_sys::{Function, JsString, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::request_init;
-use super::object::{get, set};
+use super::object::{get, name, set};
 use super::stop::{Raced, Stopper};
 use crate::parsed::{self, Refused, Value};
 use crate::request::ApiRequest;
@@ -57,7 +57,7 @@ pub(crate) async fn send(
     let (fetch, this) = match fetch {
         Some(f) => (f.clone(), JsValue::UNDEFINED),
         None => {
-            let f = Reflect::get(&global, &"fetch".into())
+            let f = Reflect::get(&global, &name("fetch"))
                 .ok()
                 .and_then(|f| f.dyn_into::<Function>().ok())
                 .ok_or_else(|| {
@@ -70,7 +70,7 @@ pub(crate) async fn send(
     let init = request_init(req);
     set(&init, "signal", &stop.signal());
     // A redirect could carry the token, or the password at login, to another origin: none is followed.
-    set(&init, "redirect", &JsValue::from_str("manual"));
+    set(&init, "redirect", &name("manual"));
     let pending = fetch
         .call2(&this, &JsValue::from_str(&req.url), &init)
         .map_err(|e| network_error(&e))?;
