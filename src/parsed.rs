@@ -80,15 +80,14 @@ struct Parser<'a> {
     too_deep: bool,
 }
 
-// The small steps are inlined by hand: the wasm is built for size (`opt-level = "z"`), which otherwise leaves
-// each a call, and they run once per byte.
+// `peek` is inlined by hand: the wasm is built for size (`opt-level = "z"`), which otherwise leaves it a call,
+// and it runs once per byte.
 impl<'a> Parser<'a> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
-    #[inline(always)]
     fn skip_space(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.at += 1;

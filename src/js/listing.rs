@@ -14,13 +14,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::convert::CallOptions;
 use super::join::{join_all, Boxed};
 use super::object::set;
-use super::sender::Answer;
 use super::session::Inner;
-use super::transport;
+use super::transport::{self, Reply};
+use crate::listing;
+use crate::request::ApiRequest;
 use crate::shape;
 use crate::validate::DataCenterId;
 use crate::Error;
-use crate::{listing, parsed};
 
 /// Reads every server of `data_centers` (default: all of the account's). `options.timeout_ms` bounds the whole
 /// call, each read getting what is left of it.
@@ -34,9 +34,13 @@ pub(crate) async fn list_servers(
         Some(dcs) => dcs,
         None => {
             let req = inner.build(|r| r.list_data_centers());
-            let list = read(&inner, req, &options, deadline, &shape::DATA_CENTERS).await?;
-            parsed::parse(&list)
-                .map_or_else(|_| Vec::new(), |list| listing::data_center_ids(&&list))
+            let (reply, req) = read(&inner, req, &options, deadline).await?;
+            inner.named(
+                &req,
+                transport::decode(&reply, &shape::DATA_CENTERS, |list| {
+                    Ok(listing::data_center_ids(&&list))
+                }),
+            )?
         }
     };
     let loads: Vec<Boxed<Result<String, Error>>> = data_centers
@@ -93,31 +97,36 @@ async fn load(
     deadline: f64,
 ) -> Result<String, Error> {
     let req = inner.build(|r| r.get_data_center(dc));
-    let data_center = read(inner, req.clone(), options, deadline, &shape::DATA_CENTER).await?;
-    let root = parsed::parse(&data_center)
-        .ok()
-        .and_then(|dc| listing::root_group_id(&&dc))
-        .ok_or_else(|| {
-            Error::decode("the data center's answer has no link to its root group")
-                .with_request(&req)
-        })?;
+    let (reply, req) = read(inner, req, options, deadline).await?;
+    let root = inner.named(
+        &req,
+        transport::decode(&reply, &shape::DATA_CENTER, |dc| {
+            listing::root_group_id(&&dc).ok_or_else(|| {
+                Error::decode("the data center's answer has no link to its root group")
+            })
+        }),
+    )?;
     let req = inner.build(|r| r.get_group_detailed(&root));
-    let tree = read(inner, req, options, deadline, &shape::GROUP_DETAILED).await?;
-    Ok(parsed::parse(&tree).map_or_else(|_| String::new(), |tree| listing::servers_json(&tree)))
+    let (reply, req) = read(inner, req, options, deadline).await?;
+    inner.named(
+        &req,
+        transport::decode(&reply, &shape::GROUP_DETAILED, |tree| {
+            Ok(listing::servers_json(&tree))
+        }),
+    )
 }
 
-/// One read of the listing, checked against `answer`, as text (it is read again in the wasm, not in JS).
+/// One read of the listing, with what is left of its deadline; the caller checks the reply and reads it in the
+/// wasm, once.
 async fn read(
     inner: &Rc<Inner>,
-    req: crate::request::ApiRequest,
+    req: ApiRequest,
     options: &CallOptions,
     deadline: f64,
-    answer: &'static shape::Shape,
-) -> Result<String, Error> {
+) -> Result<(Reply, ApiRequest), Error> {
     let left = CallOptions {
         signal: options.signal.clone(),
         timeout_ms: Some((deadline - Date::now()).max(1.0)),
     };
-    let text = inner.call(req, &left, Answer::Text(answer)).await?;
-    Ok(text.as_string().unwrap_or_default())
+    inner.exchange(req, &left).await
 }

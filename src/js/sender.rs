@@ -14,7 +14,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::callback;
 use super::convert::CallOptions;
-use super::object::set;
+use super::object::{name, set};
 use super::stop::Stopper;
 use super::transport::{self, Reply};
 use crate::json::Json;
@@ -66,7 +66,7 @@ fn trace_entry(
     attempt: u32,
 ) -> JsValue {
     let entry = Object::new();
-    set(&entry, "method", &super::object::name(req.method.as_str()));
+    set(&entry, "method", &name(req.method.as_str()));
     set(&entry, "url", &JsValue::from_str(&req.url));
     let (status, kind) = match result {
         Ok(reply) => (
@@ -94,8 +94,6 @@ pub(crate) enum Answer {
     Checked(&'static Shape),
     /// The results of a server operation on these IDs, checked, in their order, named as the caller spelled them.
     Batch(ServerIds),
-    /// The answer checked (absent arrays filled in), as JSON text: for the edge to read in the wasm.
-    Text(&'static Shape),
     /// The `status` of a Get Status answer.
     Status,
 }
@@ -109,13 +107,6 @@ impl Answer {
                 } else {
                     transport::to_js(&reply.text.trim())
                 }
-            }),
-            Answer::Text(shape) => transport::decode(reply, shape, |mut value| {
-                Ok(if shape::fill(&mut value, shape) {
-                    JsValue::from(value.to_text())
-                } else {
-                    reply.text.trim().into()
-                })
             }),
             Answer::Batch(ids) => {
                 transport::decode(reply, &shape::SERVER_OPERATIONS, |mut value| {

@@ -84,31 +84,49 @@ impl Inner {
         jwt::exp_ms(super::object::get(&claims, "exp").as_f64()?)
     }
 
-    /// Sends `req` through the client's line and reads the answer as `answer` says; see the module docs.
+    /// Sends `req` through the client's line and reads the answer as `answer` says; see [`Inner::exchange`].
+    pub(crate) async fn call(
+        self: &Rc<Self>,
+        req: ApiRequest,
+        options: &CallOptions,
+        answer: Answer,
+    ) -> Result<JsValue, Error> {
+        let (reply, req) = self.exchange(req, options).await?;
+        self.named(&req, answer.read(&reply))
+    }
+
+    /// Sends `req` through the client's line and hands back the last reply, with the request as last sent:
     /// - A 401 calls `refreshToken` once for all the requests that meet it, then sends each again, once.
     /// - A 429 or 503 with `Retry-After` on a GET holds this and the client's other reads that long, then
     ///   sends it again, never past the call's deadline. POSTs are never sent twice but after a 401.
     ///
-    /// Errors name the request, and hold neither the token nor any token this client had before.
-    pub(crate) async fn call(
+    /// Errors name the request, and hold neither the token nor any token this client had before; what the
+    /// caller reads from the reply goes through [`Inner::named`] to be the same.
+    pub(crate) async fn exchange(
         self: &Rc<Self>,
         mut req: ApiRequest,
         options: &CallOptions,
-        answer: Answer,
-    ) -> Result<JsValue, Error> {
+    ) -> Result<(Reply, ApiRequest), Error> {
         let result = match self.sender.stopper(options) {
-            Ok(stop) => self.call_until(&mut req, &stop, answer).await,
+            Ok(stop) => self.exchange_until(&mut req, &stop).await,
             Err(e) => Err(e),
         };
-        result.map_err(|e| self.scrub(e.with_request(&req)))
+        match result {
+            Ok(reply) => Ok((reply, req)),
+            Err(e) => Err(self.scrub(e.with_request(&req))),
+        }
     }
 
-    async fn call_until(
+    /// `result`, its error naming `req` and holding no token of this client.
+    pub(crate) fn named<T>(&self, req: &ApiRequest, result: Result<T, Error>) -> Result<T, Error> {
+        result.map_err(|e| self.scrub(e.with_request(req)))
+    }
+
+    async fn exchange_until(
         self: &Rc<Self>,
         req: &mut ApiRequest,
         stop: &Stopper,
-        answer: Answer,
-    ) -> Result<JsValue, Error> {
+    ) -> Result<Reply, Error> {
         let access = match req.method {
             Method::Get => Access::Read,
             Method::Post => Access::Write,
@@ -138,7 +156,7 @@ impl Inner {
                     continue;
                 }
             }
-            return answer.read(&reply);
+            return Ok(reply);
         }
     }
 
