@@ -22,7 +22,8 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use crate::json::Json;
-use crate::parsed::Value;
+use crate::parsed::{write_string, Items, Value};
+use crate::shape;
 use crate::validate::{ServerId, ServerIds};
 
 /// Where one returned entry goes.
@@ -146,20 +147,30 @@ impl<'a> Names<'a> {
     }
 }
 
-/// A server operation's answer (a list checked against [`crate::shape::SERVER_OPERATIONS`]) as JSON text, its
-/// entries in the order of `requested` (see [`request_order`]), each named as the caller spelled its ID.
+/// A server operation's answer (a list checked against [`crate::shape::SERVER_OPERATIONS`], parsed with
+/// [`parse_list`](crate::parsed::parse_list)) as JSON text, its entries in the order of `requested` (see
+/// [`request_order`]), each named as the caller spelled its ID and with its absent arrays filled in
+/// ([`crate::shape::fill`]).
+///
+/// Each entry is copied from the answer's text with its name replaced and its missing arrays added at the end,
+/// not written out again: writing the tree was a fifth of a 5,000-server batch's time in the wasm (Node 20).
 ///
 /// ```
-/// use clc_wasm::{order::in_request_order, parsed::parse, validate::ServerIds};
-/// let answer = parse(r#"[{"server":"wa1a","isQueued":true},{"server":"wa1b","isQueued":false}]"#).unwrap();
+/// use clc_wasm::{order::in_request_order, parsed::parse_list, validate::ServerIds};
+/// let (answer, items) =
+///     parse_list(r#"[{"server":"wa1a","isQueued":true,"links":[]}, {"server":"wa1b","isQueued":false}]"#).unwrap();
 /// let ids = ServerIds::parse(["WA1B", "WA1A"])?;
 /// assert_eq!(
-///     in_request_order(answer, &ids),
-///     r#"[{"server":"WA1B","isQueued":false},{"server":"WA1A","isQueued":true}]"#
+///     in_request_order(answer, &items, &ids),
+///     r#"[{"server":"WA1B","isQueued":false,"links":[]},{"server":"WA1A","isQueued":true,"links":[]}]"#
 /// );
 /// # Ok::<(), clc_wasm::Error>(())
 /// ```
-pub fn in_request_order(answer: Value<'_>, requested: &ServerIds) -> String {
+pub fn in_request_order(
+    answer: Value<'_>,
+    items_text: &Items<'_>,
+    requested: &ServerIds,
+) -> String {
     let Value::List(mut items) = answer else {
         return answer.to_text();
     };
@@ -180,20 +191,87 @@ pub fn in_request_order(answer: Value<'_>, requested: &ServerIds) -> String {
         let Some(item) = items.get_mut(place.returned) else {
             continue;
         };
-        if let (Some(name), Value::Object(fields)) =
-            (place.requested.and_then(|i| names.get(i)), &mut *item)
-        {
-            for (field, value) in fields.iter_mut() {
-                if field == "server" {
-                    *value = Value::Text(Cow::Owned(String::from(*name)));
-                }
-            }
-        }
         if n > 0 {
             out.push(',');
+        }
+        let present = match item {
+            Value::Object(fields) => fields.len(),
+            _ => 0,
+        };
+        shape::fill(item, &shape::SERVER_OPERATION);
+        let name = place.requested.and_then(|i| names.get(i)).copied();
+        if let Some(text) = items_text.text(place.returned) {
+            if copy_edited(item, text, present, name, &mut out) {
+                continue;
+            }
+        }
+        if let (Some(name), Value::Object(fields)) = (name, &mut *item) {
+            for (field, value) in fields.iter_mut() {
+                if field == "server" {
+                    *value = Value::Text(Cow::Owned(String::from(name)));
+                }
+            }
         }
         item.write(&mut out);
     }
     out.push(']');
     out
+}
+
+/// Appends `text`, the entry `item` was parsed from, with its `server` named `name` (when given) and the fields
+/// [`shape::fill`] added after its first `present` ones; false, having appended nothing, when the name cannot be
+/// found in the text (written with an escape, or given twice).
+///
+/// `fill` only ever adds fields at the end of this shape's objects: none of the shapes inside
+/// [`shape::SERVER_OPERATION`] has an array that may be absent (`tests/core_session.rs` holds both to it).
+fn copy_edited(
+    item: &Value<'_>,
+    text: &str,
+    present: usize,
+    name: Option<&str>,
+    out: &mut String,
+) -> bool {
+    let Value::Object(fields) = item else {
+        return false;
+    };
+    let (Some(kept), Some(added), Some(body)) = (
+        fields.get(..present),
+        fields.get(present..),
+        text.strip_suffix('}'),
+    ) else {
+        return false;
+    };
+    match name {
+        None => out.push_str(body),
+        Some(name) => {
+            let mut servers = kept.iter().filter(|(field, _)| field == "server");
+            let (Some((_, Value::Text(Cow::Borrowed(old)))), None) =
+                (servers.next(), servers.next())
+            else {
+                return false;
+            };
+            // A borrowed string is a slice of the text between its quotes: its place is the distance between them.
+            let start = (old.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+            let end = start.wrapping_add(old.len());
+            let (Some(before), Some(after)) = (
+                body.get(..start).and_then(|t| t.strip_suffix('"')),
+                body.get(end..).and_then(|t| t.strip_prefix('"')),
+            ) else {
+                return false;
+            };
+            out.push_str(before);
+            write_string(name, out);
+            out.push_str(after);
+        }
+    }
+    for (index, (field, value)) in added.iter().enumerate() {
+        if index > 0 || !kept.is_empty() {
+            out.push(',');
+        }
+        write_string(field, out);
+        out.push(':');
+        value.write(out);
+    }
+    out.push('}');
+    true
 }

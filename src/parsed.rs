@@ -24,6 +24,7 @@
 
 use crate::prelude::*;
 use alloc::borrow::Cow;
+use core::ops::Range;
 
 use crate::json::Json;
 use crate::shape::MAX_DEPTH;
@@ -57,18 +58,52 @@ pub enum Refused {
 
 /// Parses a whole JSON text (whitespace around it allowed).
 pub fn parse(text: &str) -> Result<Value<'_>, Refused> {
+    parse_list(text).map(|(value, _)| value)
+}
+
+/// Parses a whole JSON text as [`parse`] does, and where it is an array, also says where each element's text is,
+/// so that an element left as it was can be copied out, not written again.
+///
+/// ```
+/// use clc_wasm::parsed::parse_list;
+/// let (value, items) = parse_list(r#"[ {"a": 1}, [2] ]"#).unwrap();
+/// assert_eq!((items.text(0), items.text(1), items.text(2)), (Some(r#"{"a": 1}"#), Some("[2]"), None));
+/// assert_eq!(value.to_text(), r#"[{"a":1},[2]]"#);
+/// ```
+pub fn parse_list(text: &str) -> Result<(Value<'_>, Items<'_>), Refused> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         at: 0,
         too_deep: false,
+        spans: Vec::new(),
     };
     let value = parser.value(0);
     parser.skip_space();
     match value {
-        Some(value) if parser.at == parser.bytes.len() => Ok(value),
+        Some(value) if parser.at == parser.bytes.len() => Ok((
+            value,
+            Items {
+                text,
+                spans: parser.spans,
+            },
+        )),
         _ if parser.too_deep => Err(Refused::TooDeep),
         _ => Err(Refused::NotJson),
+    }
+}
+
+/// Where the elements of a top-level array are in its text (see [`parse_list`]).
+#[derive(Debug)]
+pub struct Items<'a> {
+    text: &'a str,
+    spans: Vec<Range<usize>>,
+}
+
+impl<'a> Items<'a> {
+    /// The text of element `index`, as written; `None` past the end or when the text was not an array.
+    pub fn text(&self, index: usize) -> Option<&'a str> {
+        self.text.get(self.spans.get(index)?.clone())
     }
 }
 
@@ -78,6 +113,8 @@ struct Parser<'a> {
     at: usize,
     /// The parse stopped at [`MAX_DEPTH`].
     too_deep: bool,
+    /// Where the elements of a top-level array are.
+    spans: Vec<Range<usize>>,
 }
 
 // `peek` is inlined by hand: the wasm is built for size (`opt-level = "z"`), which otherwise leaves it a call,
@@ -134,7 +171,12 @@ impl<'a> Parser<'a> {
             return Some(Value::List(items));
         }
         loop {
+            self.skip_space();
+            let start = self.at;
             items.push(self.value(depth + 1)?);
+            if depth == 0 {
+                self.spans.push(start..self.at);
+            }
             self.skip_space();
             if self.eat(b']') {
                 return Some(Value::List(items));

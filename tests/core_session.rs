@@ -440,6 +440,107 @@ mod order {
         }
     }
 
+    /// One entry of a server operation's answer as text: its name plain, escaped or given twice, `links` there
+    /// or not, spaces between the tokens or not.
+    fn entry_text() -> impl Strategy<Value = String> {
+        (
+            "[a-cA-C]{1,2}",
+            0..4u8,
+            any::<bool>(),
+            any::<bool>(),
+            prop::sample::select(vec!["", " ", "\n  "]),
+        )
+            .prop_map(|(name, spelling, queued, links, sp)| {
+                let server = match spelling {
+                    0 | 1 => format!(r#""server"{sp}:{sp}"{name}""#),
+                    2 => format!(r#""server":"\u0061{name}""#),
+                    _ => format!(r#""server":"x","server":"{name}""#),
+                };
+                let links = if links {
+                    format!(r#",{sp}"links":[{sp}{{"rel":"status","href":"/s/{name}","id":"i"}}]"#)
+                } else {
+                    String::new()
+                };
+                let message = if queued {
+                    ""
+                } else {
+                    r#","errorMessage":"Not \"queued\"""#
+                };
+                format!(r#"{{{sp}{server},"isQueued":{queued}{links}{message}{sp}}}"#)
+            })
+    }
+
+    /// What `in_request_order` must give, the slow way: the answer as serde_json values, `links` added where
+    /// absent, in request order, each matched entry's (last) `server` as requested.
+    fn reference(answer: &str, requested: &[String]) -> serde_json::Value {
+        let serde_json::Value::Array(entries) = serde_json::from_str(answer).unwrap() else {
+            panic!("not a list")
+        };
+        let req: Vec<&str> = requested.iter().map(String::as_str).collect();
+        let names: Vec<String> = entries
+            .iter()
+            .map(|e| e["server"].as_str().unwrap().to_string())
+            .collect();
+        let ret: Vec<&str> = names.iter().map(String::as_str).collect();
+        let placed = request_order(&req, &ret);
+        serde_json::Value::Array(
+            placed
+                .iter()
+                .map(|p| {
+                    let mut entry = entries[p.returned].clone();
+                    let fields = entry.as_object_mut().unwrap();
+                    fields
+                        .entry("links")
+                        .or_insert_with(|| serde_json::json!([]));
+                    if let Some(r) = p.requested {
+                        fields.insert("server".into(), requested[r].clone().into());
+                    }
+                    entry
+                })
+                .collect(),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn batches_come_back_as_the_reference_says(
+            entries in prop::collection::vec(entry_text(), 0..12),
+            requested in prop::collection::btree_set("[A-C]{1,2}", 1..12)
+                .prop_map(|ids| ids.into_iter().collect::<Vec<_>>()),
+            sp in prop::sample::select(vec!["", " ", "\n"]),
+        ) {
+            use clc_wasm::{order::in_request_order, parsed::parse_list, shape, validate::ServerIds};
+            let answer = format!("[{sp}{}{sp}]", entries.join(&format!("{sp},{sp}")));
+            let (value, items) = parse_list(&answer).unwrap();
+            prop_assert!(shape::check(&&value, &shape::SERVER_OPERATIONS).is_ok());
+            let ids = ServerIds::parse(requested.iter().map(String::as_str)).unwrap();
+            let out = in_request_order(value, &items, &ids);
+            let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+            prop_assert_eq!(got, reference(&answer, &requested));
+        }
+    }
+
+    /// `in_request_order` copies each entry's text and adds what `fill` added at its end: right only while
+    /// `fill` changes nothing inside an entry's fields, that is while no shape under an entry has an array
+    /// that may be absent.
+    #[test]
+    fn fill_only_adds_fields_at_the_top_of_a_server_operation() {
+        use clc_wasm::shape::{Presence, Shape, SERVER_OPERATION};
+        fn none_inside(shape: &Shape) -> bool {
+            match shape {
+                Shape::List(item) => none_inside(item),
+                Shape::Object(fields) => fields
+                    .iter()
+                    .all(|f| f.presence != Presence::EmptyIfAbsent && none_inside(&f.shape)),
+                _ => true,
+            }
+        }
+        let Shape::Object(fields) = &SERVER_OPERATION else {
+            panic!("not an object")
+        };
+        assert!(fields.iter().all(|f| none_inside(&f.shape)));
+    }
+
     proptest! {
         #[test]
         fn every_returned_index_once(

@@ -109,9 +109,9 @@ impl Answer {
                 }
             }),
             Answer::Batch(ids) => {
-                transport::decode(reply, &shape::SERVER_OPERATIONS, |mut value| {
-                    shape::fill(&mut value, &shape::SERVER_OPERATIONS);
-                    transport::to_js(&JsString::from(order::in_request_order(value, &ids)))
+                transport::decode_list(reply, &shape::SERVER_OPERATIONS, |value, items| {
+                    let text = order::in_request_order(value, &items, &ids);
+                    transport::to_js(&JsString::from(text))
                 })
             }
             Answer::Status => transport::decode(reply, &shape::STATUS, |value| {

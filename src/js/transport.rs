@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::convert::request_init;
 use super::object::{get, name, set};
 use super::stop::{Raced, Stopper};
-use crate::parsed::{self, Refused, Value};
+use crate::parsed::{self, Items, Refused, Value};
 use crate::request::ApiRequest;
 use crate::response::{self, Body};
 use crate::shape::Shape;
@@ -151,13 +151,26 @@ pub(crate) fn decode<T>(
     shape: &Shape,
     then: impl FnOnce(Value<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    with_body(reply, |text, tree| {
-        response::decode(reply.status, body(text, tree.as_ref()), shape)?;
-        match tree {
-            Ok(value) => then(value),
-            Err(_) => Err(Error::decode("the answer is not valid JSON")),
-        }
-    })
+    decode_list(reply, shape, |value, _| then(value))
+}
+
+/// [`decode`], also handing `then` where the elements of an answer that is an array are in its text.
+pub(crate) fn decode_list<T>(
+    reply: &Reply,
+    shape: &Shape,
+    then: impl FnOnce(Value<'_>, Items<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let text = text_of(reply);
+    let tree = parsed::parse_list(&text);
+    response::decode(
+        reply.status,
+        body(&text, tree.as_ref().map(|(v, _)| v)),
+        shape,
+    )?;
+    match tree {
+        Ok((value, items)) => then(value, items),
+        Err(_) => Err(Error::decode("the answer is not valid JSON")),
+    }
 }
 
 /// Hands `f` the body of a reply as text in the wasm, and parsed.
@@ -165,9 +178,14 @@ pub(crate) fn with_body<T>(
     reply: &Reply,
     f: impl FnOnce(&str, Result<Value<'_>, Refused>) -> T,
 ) -> T {
-    // `trim` in JS, as before the parse moved here: it also drops a byte-order mark, which Rust's does not.
-    let text = String::from(reply.text.trim());
+    let text = text_of(reply);
     f(&text, parsed::parse(&text))
+}
+
+/// The body of a reply as text in the wasm.
+fn text_of(reply: &Reply) -> String {
+    // `trim` in JS, as before the parse moved here: it also drops a byte-order mark, which Rust's does not.
+    String::from(reply.text.trim())
 }
 
 /// The body as `crate::response` reads it: parsed, empty, or an excerpt of what is not JSON.
