@@ -33,6 +33,7 @@ cp LICENSE-MIT LICENSE-APACHE "$out"/
 # (scripts/minify-glue.mjs says what it keeps); errors.js, small and hand-written, only loses comments and
 # indentation, so its names stay as written.
 node scripts/guard-glue.mjs "$out/clc_wasm.js"
+node scripts/glue-strings.mjs "$out/clc_wasm.js"
 node scripts/minify-glue.mjs "$out/clc_wasm.js"
 node_modules/.bin/esbuild "$out/errors.js" --minify-whitespace --legal-comments=none --format=esm \
   --log-level=warning --outfile="$out/errors.min.js"

@@ -938,6 +938,20 @@ test("answers", "bad UTF-8 in a success body and an error body", async () => {
   const { error } = await rejects(() => client.getServer("WA1DEMOWEB01"), { kind: "http", status: 500 });
   return `success body ${outcome.e ? "refused" : "read"}; error: ${error.message}`;
 });
+// The glue copies strings into the wasm with one encodeInto when they are ASCII (scripts/glue-strings.mjs), and the
+// long way otherwise: both ways, short and long, and a non-ASCII character first, last or in the middle.
+test("answers", "ASCII and non-ASCII text, short and long, comes back exactly", async () => {
+  const long = (s) => s.repeat(Math.ceil(200_000 / s.length));
+  const descriptions = ["plain", long("plain ascii "), "é", "ünïcødé 日本 🚀", long("naïve 日本 🚀 "), `${long("a")}é`, `é${long("a")}`,
+    `${long("a")}🚀${long("b")}`, `${long("a")}\u2028${long("b")}`];
+  const server = await t.server((req, res, b, i) => json(res, 200, JSON.stringify(aServer({ description: descriptions[i] }))));
+  const client = tokenClient({ baseUrl: server.url });
+  for (const [i, want] of descriptions.entries()) {
+    const got = (await client.getServer("WA1DEMOWEB01")).description;
+    if (got !== want) throw new Error(`description ${i} (${want.length} characters) came back as ${got?.length} characters`);
+  }
+  return `${descriptions.length} descriptions exactly`;
+});
 test("answers", "lone surrogates, NUL and a BOM in answers", async () => {
   const bodies = [
     `{"id":"WA1DEMOWEB01","name":"\\ud800x\\udfff","description":"a\\u0000b","links":[]}`,
