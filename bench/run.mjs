@@ -48,8 +48,9 @@ function namedBuild() {
   const dir = mkdtempSync(join(tmpdir(), "clc-bench-named-"));
   try {
     execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
-    // The same guard and minification scripts/build.sh gives the shipped glue, so the two can be compared.
+    // The same guard, patch and minification scripts/build.sh gives the shipped glue, so the two can be compared.
     execFileSync("node", [join(root, "scripts/guard-glue.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
+    execFileSync("node", [join(root, "scripts/glue-strings.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
     execFileSync("node", [join(root, "scripts/minify-glue.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
   } catch (e) {
     log("no named build (wasm-bindgen failed):", e.message);
