@@ -1,0 +1,138 @@
+// Gives the wasm's imports, and the exports of its closure shims, one- or two-letter names, in the module and in
+// wasm-bindgen's glue (pkg's clc_wasm.js) alike.
+//
+// Why: wasm-bindgen names each import after what it calls plus a 64-bit hash (`__wbg_call_a410eb4b59ed5965`), and
+// the closure shims' exports likewise. The names appear in both files, and the 16 hex digits of each do not
+// compress: 58 such names cost about 1.3 KB gzip.
+//
+// The short names follow the order of the glue's import object and of its `wasm.<name>` calls, so two modules made
+// from the same glue (the shipped one and bench/run.mjs's unoptimized, named one) get the same names. Fails if what
+// it renames is not found where it should be, exactly once.
+// Usage: node scripts/short-names.mjs <clc_wasm_bg.wasm> <clc_wasm.js>
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [wasmFile, glueFile] = process.argv.slice(2);
+const fail = (why) => {
+  throw new Error(`short-names: ${why}`);
+};
+
+// ---- the names, from the glue -----------------------------------------------------------------------------------
+let glue = readFileSync(glueFile, "utf8");
+const block = /\n    const import0 = \{\n        __proto__: null,(\n[\s\S]*?)\n    \};\n/.exec(glue);
+if (!block) fail("the glue's import object was not found");
+const imported = [...block[1].matchAll(/^ {8}([A-Za-z_$][\w$]*): function\b/gm)].map((m) => m[1]);
+const shims = [...new Set([...glue.matchAll(/\bwasm\.(wasm_bindgen__convert__closures_{5}invoke__h[0-9a-f]{16})\(/g)].map((m) => m[1]))];
+if (imported.length === 0) fail("the glue's import object has no functions");
+
+/** a, b, ..., z, A, ..., Z, aa, ab, ...: short, and never `__proto__` or a name the glue gives a meaning. */
+const short = (i) => {
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  let name = "";
+  for (let n = i; ; n = Math.floor(n / letters.length) - 1) {
+    name = letters[n % letters.length] + name;
+    if (n < letters.length) return name;
+  }
+};
+const importNames = new Map(imported.map((name, i) => [name, short(i)]));
+const exportNames = new Map(shims.map((name, i) => [name, `_${short(i)}`]));
+
+// ---- the glue -----------------------------------------------------------------------------------------------------
+const once = (text, from, to) => {
+  const found = text.split(from).length - 1;
+  if (found !== 1) fail(`${JSON.stringify(from)} found ${found} times in the glue, not once`);
+  return text.replace(from, () => to);
+};
+let imports = block[1];
+for (const [from, to] of importNames) imports = once(imports, `\n        ${from}: function`, `\n        ${to}: function`);
+glue = glue.replace(block[1], () => imports);
+for (const [from, to] of exportNames) glue = glue.replaceAll(`wasm.${from}(`, `wasm.${to}(`);
+
+// ---- the module: its import and export sections rewritten with the new names --------------------------------------
+const wasm = readFileSync(wasmFile);
+const leb = (pos) => {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = wasm[pos++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return [value, pos];
+  }
+};
+const uleb = (value) => {
+  const out = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value) byte |= 0x80;
+    out.push(byte);
+  } while (value);
+  return Buffer.from(out);
+};
+const str = (s) => Buffer.concat([uleb(Buffer.byteLength(s)), Buffer.from(s)]);
+const readName = (pos) => {
+  const [len, start] = leb(pos);
+  return [wasm.toString("utf8", start, start + len), start + len];
+};
+/** Skips an import's or export's description, returning where the next entry starts. */
+const skipImport = (kind, pos) => {
+  if (kind === 0) return leb(pos)[1]; // function: type index
+  if (kind === 1) {
+    const flags = wasm[pos + 1]; // table: reftype, limits
+    let p = leb(pos + 2)[1];
+    if (flags & 1) p = leb(p)[1];
+    return p;
+  }
+  if (kind === 2) {
+    const flags = wasm[pos]; // memory: limits
+    let p = leb(pos + 1)[1];
+    if (flags & 1) p = leb(p)[1];
+    return p;
+  }
+  if (kind === 3) return pos + 2; // global: valtype, mutability
+  if (kind === 4) return leb(pos + 1)[1]; // tag: attribute, type index
+  return fail(`an import of unknown kind ${kind}`);
+};
+
+const renamedImports = new Set();
+const renamedExports = new Set();
+const parts = [wasm.subarray(0, 8)];
+let pos = 8;
+while (pos < wasm.length) {
+  const id = wasm[pos];
+  const [size, start] = leb(pos + 1);
+  const end = start + size;
+  if (id === 2 || id === 7) {
+    let [count, p] = leb(start);
+    const entries = [];
+    for (let i = 0; i < count; i++) {
+      if (id === 2) {
+        const [module, afterModule] = readName(p);
+        const [name, afterName] = readName(afterModule);
+        const kind = wasm[afterName];
+        const next = skipImport(kind, afterName + 1);
+        const to = kind === 0 ? importNames.get(name) : undefined;
+        if (to) renamedImports.add(name);
+        entries.push(Buffer.concat([str(module), str(to ?? name), wasm.subarray(afterName, next)]));
+        p = next;
+      } else {
+        const [name, afterName] = readName(p);
+        const next = leb(afterName + 1)[1];
+        const to = exportNames.get(name);
+        if (to) renamedExports.add(name);
+        entries.push(Buffer.concat([str(to ?? name), wasm.subarray(afterName, next)]));
+        p = next;
+      }
+    }
+    if (p !== end) fail(`section ${id} did not end where its size says`);
+    const body = Buffer.concat([uleb(count), ...entries]);
+    parts.push(Buffer.from([id]), uleb(body.length), body);
+  } else {
+    parts.push(wasm.subarray(pos, end));
+  }
+  pos = end;
+}
+// wasm-opt may have dropped an import the glue still provides (the glue is the same for every build): that one is
+// renamed in the glue only, and stays unused. A shim's export must be there, or the glue would call nothing.
+for (const name of exportNames.keys()) if (!renamedExports.has(name)) fail(`the module does not export ${name}`);
+if (renamedImports.size === 0) fail("no import of the module was renamed");
+writeFileSync(wasmFile, Buffer.concat(parts));
+writeFileSync(glueFile, glue);
