@@ -1,13 +1,14 @@
-// Gives the wasm's imports, and the exports of its closure shims, one- or two-letter names, in the module and in
+// Gives the wasm's imports and exports (all but `memory`) one- or two-letter names, in the module and in
 // wasm-bindgen's glue (pkg's clc_wasm.js) alike.
 //
 // Why: wasm-bindgen names each import after what it calls plus a 64-bit hash (`__wbg_call_a410eb4b59ed5965`), and
 // the closure shims' exports likewise. The names appear in both files, and the 16 hex digits of each do not
-// compress: 58 such names cost about 1.3 KB gzip.
+// compress: those 58 names cost about 2.2 KB gzip. The other exports (`clcrequests_shutDownServer`, ...) compress
+// well, but still cost a few hundred bytes.
 //
-// The short names follow the order of the glue's import object and of its `wasm.<name>` calls, so two modules made
+// The short names follow the order of the glue's import object and of its `wasm.<name>` uses, so two modules made
 // from the same glue (the shipped one and bench/run.mjs's unoptimized, named one) get the same names. Fails if what
-// it renames is not found where it should be, exactly once.
+// it renames is not found where it should be, exactly once. `memory` keeps its name: the bench reads it.
 // Usage: node scripts/short-names.mjs <clc_wasm_bg.wasm> <clc_wasm.js>
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -21,7 +22,7 @@ let glue = readFileSync(glueFile, "utf8");
 const block = /\n    const import0 = \{\n        __proto__: null,(\n[\s\S]*?)\n    \};\n/.exec(glue);
 if (!block) fail("the glue's import object was not found");
 const imported = [...block[1].matchAll(/^ {8}([A-Za-z_$][\w$]*): function\b/gm)].map((m) => m[1]);
-const shims = [...new Set([...glue.matchAll(/\bwasm\.(wasm_bindgen__convert__closures_{5}invoke__h[0-9a-f]{16})\(/g)].map((m) => m[1]))];
+const used = [...new Set([...glue.matchAll(/\bwasm\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].filter((n) => n !== "memory");
 if (imported.length === 0) fail("the glue's import object has no functions");
 
 /** a, b, ..., z, A, ..., Z, aa, ab, ...: short, and never `__proto__` or a name the glue gives a meaning. */
@@ -34,7 +35,7 @@ const short = (i) => {
   }
 };
 const importNames = new Map(imported.map((name, i) => [name, short(i)]));
-const exportNames = new Map(shims.map((name, i) => [name, `_${short(i)}`]));
+const exportNames = new Map(used.map((name, i) => [name, short(i)]));
 
 // ---- the glue -----------------------------------------------------------------------------------------------------
 const once = (text, from, to) => {
@@ -45,7 +46,7 @@ const once = (text, from, to) => {
 let imports = block[1];
 for (const [from, to] of importNames) imports = once(imports, `\n        ${from}: function`, `\n        ${to}: function`);
 glue = glue.replace(block[1], () => imports);
-for (const [from, to] of exportNames) glue = glue.replaceAll(`wasm.${from}(`, `wasm.${to}(`);
+for (const [from, to] of exportNames) glue = glue.replace(new RegExp(`\\bwasm\\.${from.replace(/\$/g, "\\$")}(?![\\w$])`, "g"), `wasm.${to}`);
 
 // ---- the module: its import and export sections rewritten with the new names --------------------------------------
 const wasm = readFileSync(wasmFile);
@@ -116,6 +117,8 @@ while (pos < wasm.length) {
       } else {
         const [name, afterName] = readName(p);
         const next = leb(afterName + 1)[1];
+        // Exports the glue never uses (wasm-bindgen's `__abort_handler`, ...) get names after the others.
+        if (name !== "memory" && !exportNames.has(name)) exportNames.set(name, short(exportNames.size));
         const to = exportNames.get(name);
         if (to) renamedExports.add(name);
         entries.push(Buffer.concat([str(to ?? name), wasm.subarray(afterName, next)]));
@@ -131,8 +134,8 @@ while (pos < wasm.length) {
   pos = end;
 }
 // wasm-opt may have dropped an import the glue still provides (the glue is the same for every build): that one is
-// renamed in the glue only, and stays unused. A shim's export must be there, or the glue would call nothing.
-for (const name of exportNames.keys()) if (!renamedExports.has(name)) fail(`the module does not export ${name}`);
+// renamed in the glue only, and stays unused. An export the glue uses must be there, or it would call nothing.
+for (const name of used) if (!renamedExports.has(name)) fail(`the module does not export ${name}, which the glue uses`);
 if (renamedImports.size === 0) fail("no import of the module was renamed");
 writeFileSync(wasmFile, Buffer.concat(parts));
 writeFileSync(glueFile, glue);
