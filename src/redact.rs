@@ -67,7 +67,8 @@ pub fn scrub(text: &mut String, secrets: &[&str]) {
 fn pass(text: &mut String, secrets: &[&str]) -> bool {
     let mut changed = false;
     for secret in secrets {
-        let chars = secret.chars().count();
+        // Characters are the bytes that do not continue one: `chars().count()` links core's 800-byte fast counter.
+        let chars = secret.bytes().filter(|b| b & 0xC0 != 0x80).count();
         if chars >= MIN_PIECE {
             changed |= redact_pieces(text, secret);
         } else if chars >= MIN_WHOLE
