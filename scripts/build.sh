@@ -26,8 +26,8 @@ node_modules/.bin/wasm-opt -Os --converge --low-memory-unused --strip-producers 
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
-# Short names for the imports and the closure shims' exports, in the module and the glue (the hashed ones cost
-# about 1.3 KB gzip; the script says why).
+# Short names for the imports and exports (all but memory), in the module and the glue: wasm-bindgen's names, many
+# with a hash that does not compress, cost about 2.7 KB gzip (the script says more).
 node scripts/short-names.mjs "$out/clc_wasm_bg.wasm" "$out/clc_wasm.js"
 
 cp -R pkg-template/. "$out"/
