@@ -48,6 +48,7 @@ function namedBuild() {
   const dir = mkdtempSync(join(tmpdir(), "clc-bench-named-"));
   try {
     execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
+    execFileSync("node", [join(root, "scripts/inline-snippets.mjs"), dir], { stdio: "ignore" });
     // The same names, guard, patch and minification scripts/build.sh gives the shipped glue, so the two can be compared.
     execFileSync("node", [join(root, "scripts/short-names.mjs"), join(dir, "clc_wasm_bg.wasm"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
     execFileSync("node", [join(root, "scripts/guard-glue.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });

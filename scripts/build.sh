@@ -16,6 +16,7 @@ out=target/pkg-build
 rm -rf "$out"
 wasm-bindgen target/wasm32-unknown-unknown/release/clc_wasm.wasm \
   --target web --out-dir "$out" --out-name clc_wasm
+node scripts/inline-snippets.mjs "$out"
 node scripts/finish-dts.mjs "$out"
 # -Os, not -Oz: for this module -Os gives the smaller *gzipped* file (about 330 B less; -Oz wins only raw),
 # and faster code. --converge repeats the passes while they still gain; the producers and target_features

@@ -33,6 +33,20 @@ pub trait Json: Sized {
     fn is_null(&self) -> bool;
     /// The elements of an array.
     fn items(&self) -> Option<Vec<Self>>;
+    /// Calls `f` with each element of an array and its index, stopping at the first error; `None` when this is
+    /// not an array. A view whose elements are at hand overrides it, so a check of thousands of lists collects none.
+    fn each_item<E>(
+        &self,
+        mut f: impl FnMut(usize, &Self) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
+        let items = self.items()?;
+        Some(
+            items
+                .iter()
+                .enumerate()
+                .try_for_each(|(index, item)| f(index, item)),
+        )
+    }
     /// Whether this is an object (not an array).
     fn is_object(&self) -> bool;
     /// The fields of an object, in order (for maps whose keys are data, like ASP.NET's `modelState`).

@@ -24,6 +24,7 @@ use alloc::borrow::Cow;
 use crate::json::Json;
 use crate::parsed::{write_string, Items, Value};
 use crate::shape;
+use crate::text::{name_hash, same_name};
 use crate::validate::{ServerId, ServerIds};
 
 /// Where one returned entry goes.
@@ -41,10 +42,7 @@ pub fn request_order(requested: &[&str], returned: &[&str]) -> Vec<Placed> {
     // The usual answer pairs up in place: then each entry is the first unused one of its name (by induction),
     // and no table is needed.
     if requested.len() == returned.len()
-        && requested
-            .iter()
-            .zip(returned)
-            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+        && requested.iter().zip(returned).all(|(a, b)| same_name(a, b))
     {
         return (0..returned.len())
             .map(|i| Placed {
@@ -119,14 +117,11 @@ impl<'a> Names<'a> {
     /// The slot of `name`: the one holding it, or the free one where it goes.
     fn slot(&self, name: &str) -> usize {
         let mask = self.slots.len() - 1;
-        // FNV-1a of the lower-cased bytes.
-        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = name_hash(name);
         let mut at = hash as usize & mask;
         while let Some(&(first, _)) = self.slots.get(at) {
             let held = self.returned.get(first).copied();
-            if first == EMPTY || held.is_some_and(|held| held.eq_ignore_ascii_case(name)) {
+            if first == EMPTY || held.is_some_and(|held| same_name(held, name)) {
                 break;
             }
             at = (at + 1) & mask;
@@ -145,6 +140,58 @@ impl<'a> Names<'a> {
         *unused = self.next.get(taken).copied().unwrap_or(NONE);
         Some(taken)
     }
+}
+
+/// Where one entry of a server operation's answer goes (see [`placements`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement<'n> {
+    /// Its index in the answer.
+    pub returned: usize,
+    /// The requested ID it answers, as the caller spelled it; `None` when it answers none of them.
+    pub name: Option<&'n str>,
+    /// Whether it has no `links` (a server the service did not queue): the caller gets an empty array there,
+    /// the one array [`crate::shape::SERVER_OPERATION`] may leave out.
+    pub without_links: bool,
+}
+
+/// The entries of a server operation's answer (a list checked against [`crate::shape::SERVER_OPERATIONS`]) in
+/// the order of `requested`, as [`request_order`] pairs them; empty when the answer is not a list.
+///
+/// ```
+/// use clc_wasm::{order::{placements, Placement}, parsed::parse, validate::ServerIds};
+/// let answer = parse(r#"[{"server":"wa1a","isQueued":true,"links":[]}, {"server":"wa1b","isQueued":false}]"#).unwrap();
+/// let ids = ServerIds::parse(["WA1B", "WA1A"])?;
+/// assert_eq!(
+///     placements(&answer, &ids),
+///     [
+///         Placement { returned: 1, name: Some("WA1B"), without_links: true },
+///         Placement { returned: 0, name: Some("WA1A"), without_links: false },
+///     ]
+/// );
+/// # Ok::<(), clc_wasm::Error>(())
+/// ```
+pub fn placements<'n>(answer: &Value<'_>, requested: &'n ServerIds) -> Vec<Placement<'n>> {
+    let Value::List(items) = answer else {
+        return Vec::new();
+    };
+    let names: Vec<&str> = requested.iter().map(ServerId::as_str).collect();
+    let returned: Vec<&str> = items
+        .iter()
+        .map(|item| match item.field("server") {
+            Some(Value::Text(name)) => name,
+            _ => "",
+        })
+        .collect();
+    request_order(&names, &returned)
+        .into_iter()
+        .map(|place| Placement {
+            returned: place.returned,
+            name: place.requested.and_then(|i| names.get(i)).copied(),
+            without_links: items
+                .get(place.returned)
+                .is_some_and(|item| item.field("links").is_none()),
+        })
+        .collect()
 }
 
 /// A server operation's answer (a list checked against [`crate::shape::SERVER_OPERATIONS`], parsed with
@@ -171,19 +218,9 @@ pub fn in_request_order(
     items_text: &Items<'_>,
     requested: &ServerIds,
 ) -> String {
+    let placed = placements(&answer, requested);
     let Value::List(mut items) = answer else {
         return answer.to_text();
-    };
-    let names: Vec<&str> = requested.iter().map(ServerId::as_str).collect();
-    let placed = {
-        let returned: Vec<&str> = items
-            .iter()
-            .map(|item| match (&item).field("server") {
-                Some(Value::Text(name)) => name,
-                _ => "",
-            })
-            .collect();
-        request_order(&names, &returned)
     };
     let mut out = String::with_capacity(items.len() * 160);
     out.push('[');
@@ -199,7 +236,7 @@ pub fn in_request_order(
             _ => 0,
         };
         shape::fill(item, &shape::SERVER_OPERATION);
-        let name = place.requested.and_then(|i| names.get(i)).copied();
+        let name = place.name;
         if let Some(text) = items_text.text(place.returned) {
             if copy_edited(item, text, present, name, &mut out) {
                 continue;

@@ -23,7 +23,7 @@ use crate::text::push_decimal;
 use alloc::borrow::Cow;
 
 use crate::json::Json;
-use crate::parsed::Value;
+use crate::parsed::{same_text, Value};
 
 /// What a value must be.
 #[derive(Debug)]
@@ -224,11 +224,11 @@ pub fn fill(value: &mut Value<'_>, shape: &Shape) -> bool {
             }
         }
         (Shape::Object(fields), Value::Object(entries)) => {
-            for field in fields.iter() {
+            for field in fields.iter().filter(|field| may_fill(field, 0)) {
                 match entries
                     .iter_mut()
                     .rev()
-                    .find(|(name, _)| name == field.name)
+                    .find(|(name, _)| same_text(name, field.name))
                 {
                     Some((_, v)) => changed |= fill(v, &field.shape),
                     None if field.presence == Presence::EmptyIfAbsent => {
@@ -242,6 +242,20 @@ pub fn fill(value: &mut Value<'_>, shape: &Shape) -> bool {
         _ => {}
     }
     changed
+}
+
+/// Whether [`fill`] may add anything at or under `field`: a batch's links hold no array that may be absent, and
+/// looking for each of their fields cost a third of putting 5,000 results in order. Below eight levels of fields
+/// it answers true without looking (the shapes nest four deep), so a recursive shape can neither loop nor be
+/// skipped where it must not.
+fn may_fill(field: &Field, depth: usize) -> bool {
+    let mut shape = &field.shape;
+    while let Shape::List(item) = shape {
+        shape = item;
+    }
+    field.presence == Presence::EmptyIfAbsent
+        || depth > 8
+        || matches!(shape, Shape::Object(fields) if fields.iter().any(|f| may_fill(f, depth + 1)))
 }
 
 /// One step of the way to a bad part.
@@ -311,13 +325,11 @@ fn check_at<J: Json>(value: &J, shape: &Shape, depth: usize) -> Result<(), Misma
             .boolean()
             .map(drop)
             .ok_or_else(|| wrong("expected a boolean")),
-        Shape::List(item) => {
-            let items = value.items().ok_or_else(|| wrong("expected an array"))?;
-            for (index, element) in items.iter().enumerate() {
-                check_at(element, item, depth + 1).map_err(|m| m.at(Step::Index(index)))?;
-            }
-            Ok(())
-        }
+        Shape::List(item) => value
+            .each_item(|index, element| {
+                check_at(element, item, depth + 1).map_err(|m| m.at(Step::Index(index)))
+            })
+            .unwrap_or_else(|| Err(wrong("expected an array"))),
         Shape::Object(fields) => {
             if !value.is_object() {
                 return Err(wrong("expected an object"));

@@ -3,7 +3,7 @@
 //! Every refusal is an [`Error`] of kind validation that names the field and says why.
 
 use crate::prelude::*;
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, name_hash, same_name};
 
 use crate::Error;
 
@@ -151,17 +151,14 @@ fn first_repeat(ids: &[ServerId]) -> Option<usize> {
     let size = (ids.len() * 2).next_power_of_two();
     let mut table = vec![usize::MAX; size];
     for (index, id) in ids.iter().enumerate() {
-        let hash = id.0.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x100_0000_01b3)
-        });
-        let mut slot = hash as usize & (size - 1);
+        let mut slot = name_hash(&id.0) as usize & (size - 1);
         loop {
             match table[slot] {
                 usize::MAX => {
                     table[slot] = index;
                     break;
                 }
-                earlier if ids[earlier].0.eq_ignore_ascii_case(&id.0) => return Some(index),
+                earlier if same_name(&ids[earlier].0, &id.0) => return Some(index),
                 _ => slot = (slot + 1) & (size - 1),
             }
         }

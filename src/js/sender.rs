@@ -18,8 +18,10 @@ use super::object::{name, set};
 use super::stop::Stopper;
 use super::transport::{self, Reply};
 use crate::json::Json;
+use crate::parsed::{write_string, Value};
 use crate::request::ApiRequest;
 use crate::shape::{self, Shape};
+use crate::text::push_decimal;
 use crate::validate::ServerIds;
 use crate::{order, response, Error};
 
@@ -109,9 +111,8 @@ impl Answer {
                 }
             }),
             Answer::Batch(ids) => {
-                transport::decode_list(reply, &shape::SERVER_OPERATIONS, |value, items| {
-                    let text = order::in_request_order(value, &items, &ids);
-                    transport::to_js(&JsString::from(text))
+                transport::decode_list(reply, &shape::SERVER_OPERATIONS, |value, _| {
+                    batch_in_request_order(reply, &value, &ids)
                 })
             }
             Answer::Status => transport::decode(reply, &shape::STATUS, |value| {
@@ -123,6 +124,60 @@ impl Answer {
             }),
         }
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function inRequestOrder(text, plan) {
+  const answer = JSON.parse(text), places = JSON.parse(plan), out = new Array(places.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const at = places[2 * i], name = places[2 * i + 1], entry = answer[at < 0 ? ~at : at];
+    if (name !== null) entry.server = name;
+    if (at < 0) entry.links = [];
+    out[i] = entry;
+  }
+  return out;
+}
+"#)]
+extern "C" {
+    /// `JSON.parse` of a batch's answer, its entries put and renamed as `plan` says: a JSON array of two items
+    /// per result, the entry's index in the answer (`-1 - index` when it gets an empty `links`) and the caller's
+    /// spelling of its ID (`null` for an entry that answers none).
+    #[wasm_bindgen(js_name = inRequestOrder, catch)]
+    fn in_request_order(text: &JsString, plan: &str) -> Result<JsValue, JsValue>;
+}
+
+/// A checked batch answer as the caller gets it: in the order of `ids`, each named as the caller spelled it,
+/// `links` always there ([`order::placements`]). The wasm only works out where each entry goes: the entries
+/// themselves come from one `JSON.parse` of the answer as it arrived. Writing the reordered text out in the
+/// wasm and decoding it again in JS was a third of a 5,000-server batch's own time.
+fn batch_in_request_order(
+    reply: &Reply,
+    answer: &Value<'_>,
+    ids: &ServerIds,
+) -> Result<JsValue, Error> {
+    let placed = order::placements(answer, ids);
+    let mut plan = String::with_capacity(placed.len() * 32);
+    plan.push('[');
+    for (index, place) in placed.iter().enumerate() {
+        if index > 0 {
+            plan.push(',');
+        }
+        if place.without_links {
+            plan.push('-');
+        }
+        push_decimal(
+            &mut plan,
+            place.returned as u64 + u64::from(place.without_links),
+        );
+        plan.push(',');
+        match place.name {
+            Some(name) => write_string(name, &mut plan),
+            None => plan.push_str("null"),
+        }
+    }
+    plan.push(']');
+    in_request_order(&reply.text.trim(), &plan)
+        .map_err(|_| Error::decode("the answer could not be handed to JavaScript"))
 }
 
 /// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.

@@ -976,6 +976,40 @@ test("answers", "bodies of the wrong shape -> decode", async () => {
   for (const body of bodies) await c.check(JSON.stringify(body), () => rejects(() => client.getServer("WA1DEMOWEB01"), { kind: "decode" }));
   return c.done("all decode");
 });
+// A batch answer's entries are put in request order in JS from a plan the wasm writes (src/js/sender.rs): random
+// answers, reordered, lower-cased, with entries missing, repeated or unasked-for, against the rule written plainly.
+test("answers", "batch answers in any order come back in request order, named as asked", async () => {
+  let seed = 15;
+  const random = (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+  const rounds = [];
+  for (let round = 0; round < 40; round++) {
+    const ids = Array.from({ length: 1 + random(30) }, (_, i) => `wA1dEmO${round}X${i}`.replace(/./g, (c) => (random(2) ? c.toUpperCase() : c.toLowerCase())));
+    const entries = [];
+    for (const id of ids) for (let k = random(4) === 0 ? 0 : 1 + (random(5) === 0); k > 0; k--) {
+      const entry = { server: random(3) ? id.toLowerCase() : id, isQueued: random(2) === 0 };
+      if (random(3)) entry.links = [{ rel: "status", href: `/v2/operations/demo/status/wa1-${round}`, id: `wa1-${round}` }];
+      if (random(4) === 0) entry.errorMessage = "not queued";
+      entries.push(entry);
+    }
+    if (random(3) === 0) entries.push({ server: "unasked", isQueued: false });
+    for (let i = entries.length - 1; i > 0; i--) { const j = random(i + 1); [entries[i], entries[j]] = [entries[j], entries[i]]; }
+    const used = new Set(), want = [];
+    for (const id of ids) {
+      const at = entries.findIndex((e, i) => !used.has(i) && e.server.toLowerCase() === id.toLowerCase());
+      if (at >= 0) { used.add(at); want.push({ ...entries[at], server: id }); }
+    }
+    entries.forEach((e, i) => used.has(i) || want.push({ ...e }));
+    for (const e of want) e.links ??= [];
+    rounds.push({ ids, body: (random(2) ? "\ufeff \n" : "") + JSON.stringify(entries, null, random(2) ? 1 : 0), want: JSON.stringify(want) });
+  }
+  const server = await t.server((req, res, b, i) => json(res, 200, rounds[i].body));
+  const client = tokenClient({ baseUrl: server.url });
+  for (const [i, { ids, want }] of rounds.entries()) {
+    const got = JSON.stringify(await client.resetServer(ids));
+    if (got !== want) throw new Error(`round ${i}: ${got.slice(0, 300)} is not ${want.slice(0, 300)}`);
+  }
+  return `${rounds.length} batches in request order`;
+});
 test("answers", "a batch answer with a wrong type names where (decode)", async () => {
   const { call } = await answerWith((req, res) => json(res, 200, [{ server: "wa1demoxxx01", isQueued: "yes", links: [] }]), { call: (c) => c.shutDownServer([NOBODY]) });
   const { error } = await rejects(call, { kind: "decode", message: /isQueued/ });

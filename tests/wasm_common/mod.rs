@@ -947,6 +947,31 @@ fn client_answering(status: u16, body: &str) -> JsValue {
 }
 
 #[wasm_bindgen_test]
+async fn batch_results_come_in_request_order_named_as_asked() {
+    // Reordered and lower-cased, as the service answers; one name escaped, one given twice in an entry, one
+    // entry answering nothing asked for, one without links and with a field the SDK does not model.
+    let body = r#"[
+        {"server":"wa1x","isQueued":false},
+        {"server":"wa1\u0062","isQueued":true,"links":[{"rel":"status","href":"/s/1","id":"1"}]},
+        {"server":"other","server":"wa1a","isQueued":false,"errorMessage":"no","extra":{"kept":[1]}}
+    ]"#;
+    let ops = ok(
+        &client_answering(200, body),
+        "shutDownServer",
+        &[arr(&["WA1A", "Wa1B", "WA1NONE"])],
+    )
+    .await;
+    assert_eq!(
+        stringify(&ops),
+        concat!(
+            r#"[{"server":"WA1A","isQueued":false,"errorMessage":"no","extra":{"kept":[1]},"links":[]},"#,
+            r#"{"server":"Wa1B","isQueued":true,"links":[{"rel":"status","href":"/s/1","id":"1"}]},"#,
+            r#"{"server":"wa1x","isQueued":false,"links":[]}]"#,
+        )
+    );
+}
+
+#[wasm_bindgen_test]
 async fn answers_are_checked_then_returned_as_sent() {
     // A server the service did not queue comes without links: the result still has the declared array,
     // and fields the SDK does not model reach the caller untouched.
