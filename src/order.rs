@@ -150,7 +150,7 @@ pub struct Placement<'n> {
     /// The requested ID it answers, as the caller spelled it; `None` when it answers none of them.
     pub name: Option<&'n str>,
     /// Whether it has no `links` (a server the service did not queue): the caller gets an empty array there,
-    /// the one array [`crate::shape::SERVER_OPERATION`] may leave out.
+    /// the one array [`crate::shape::SERVER_OPERATION`] may leave out (`tests/core_session.rs` holds it to that).
     pub without_links: bool,
 }
 

@@ -522,7 +522,8 @@ mod order {
 
     /// `in_request_order` copies each entry's text and adds what `fill` added at its end: right only while
     /// `fill` changes nothing inside an entry's fields, that is while no shape under an entry has an array
-    /// that may be absent.
+    /// that may be absent. The wasm's batch path (src/js/sender.rs) relies on the same, and on `links` being the
+    /// only one at the top.
     #[test]
     fn fill_only_adds_fields_at_the_top_of_a_server_operation() {
         use clc_wasm::shape::{Presence, Shape, SERVER_OPERATION};
@@ -539,6 +540,13 @@ mod order {
             panic!("not an object")
         };
         assert!(fields.iter().all(|f| none_inside(&f.shape)));
+        // And at the top, `links` is the one: the wasm's batch path fills only it (`Placement::without_links`).
+        let absent: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.presence == Presence::EmptyIfAbsent)
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(absent, ["links"]);
     }
 
     proptest! {
