@@ -149,7 +149,8 @@ extern "C" {
 /// A checked batch answer as the caller gets it: in the order of `ids`, each named as the caller spelled it,
 /// `links` always there ([`order::placements`]). The wasm only works out where each entry goes: the entries
 /// themselves come from one `JSON.parse` of the answer as it arrived. Writing the reordered text out in the
-/// wasm and decoding it again in JS was a third of a 5,000-server batch's own time.
+/// wasm and decoding it again in JS cost a tenth of a batch's own time (Node 20, in-memory fetch, over a raw
+/// fetch: 1,000 IDs 2.78 -> 2.43 ms, 5,000 IDs 10.98 -> 10.36 ms), and the plan is less wasm than the copy.
 fn batch_in_request_order(
     reply: &Reply,
     answer: &Value<'_>,
