@@ -58,7 +58,7 @@ pub enum Refused {
 
 /// Parses a whole JSON text (whitespace around it allowed).
 pub fn parse(text: &str) -> Result<Value<'_>, Refused> {
-    parse_list(text).map(|(value, _)| value)
+    parse_with(text, false).map(|(value, _)| value)
 }
 
 /// Parses a whole JSON text as [`parse`] does, and where it is an array, also says where each element's text is,
@@ -71,12 +71,17 @@ pub fn parse(text: &str) -> Result<Value<'_>, Refused> {
 /// assert_eq!(value.to_text(), r#"[{"a":1},[2]]"#);
 /// ```
 pub fn parse_list(text: &str) -> Result<(Value<'_>, Items<'_>), Refused> {
+    parse_with(text, true)
+}
+
+/// [`parse_list`], noting where the top-level elements are only when `spans` says so.
+fn parse_with(text: &str, spans: bool) -> Result<(Value<'_>, Items<'_>), Refused> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         at: 0,
         too_deep: false,
-        spans: Vec::new(),
+        spans: spans.then(Vec::new),
     };
     let value = parser.value(0);
     parser.skip_space();
@@ -85,7 +90,7 @@ pub fn parse_list(text: &str) -> Result<(Value<'_>, Items<'_>), Refused> {
             value,
             Items {
                 text,
-                spans: parser.spans,
+                spans: parser.spans.unwrap_or_default(),
             },
         )),
         _ if parser.too_deep => Err(Refused::TooDeep),
@@ -113,8 +118,8 @@ struct Parser<'a> {
     at: usize,
     /// The parse stopped at [`MAX_DEPTH`].
     too_deep: bool,
-    /// Where the elements of a top-level array are.
-    spans: Vec<Range<usize>>,
+    /// Where the elements of a top-level array are, when asked.
+    spans: Option<Vec<Range<usize>>>,
 }
 
 // `peek` is inlined by hand: the wasm is built for size (`opt-level = "z"`), which otherwise leaves it a call,
@@ -174,8 +179,8 @@ impl<'a> Parser<'a> {
             self.skip_space();
             let start = self.at;
             items.push(self.value(depth + 1)?);
-            if depth == 0 {
-                self.spans.push(start..self.at);
+            if let (0, Some(spans)) = (depth, &mut self.spans) {
+                spans.push(start..self.at);
             }
             self.skip_space();
             if self.eat(b']') {

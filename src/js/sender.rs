@@ -110,11 +110,9 @@ impl Answer {
                     transport::to_js(&reply.text.trim())
                 }
             }),
-            Answer::Batch(ids) => {
-                transport::decode_list(reply, &shape::SERVER_OPERATIONS, |value, _| {
-                    batch_in_request_order(reply, &value, &ids)
-                })
-            }
+            Answer::Batch(ids) => transport::decode(reply, &shape::SERVER_OPERATIONS, |value| {
+                batch_in_request_order(reply, &value, &ids)
+            }),
             Answer::Status => transport::decode(reply, &shape::STATUS, |value| {
                 Ok((&value)
                     .field("status")

@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::convert::request_init;
 use super::object::{get, name, set};
 use super::stop::{Raced, Stopper};
-use crate::parsed::{self, Items, Refused, Value};
+use crate::parsed::{self, Refused, Value};
 use crate::request::ApiRequest;
 use crate::response::{self, Body};
 use crate::shape::Shape;
@@ -151,24 +151,11 @@ pub(crate) fn decode<T>(
     shape: &Shape,
     then: impl FnOnce(Value<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    decode_list(reply, shape, |value, _| then(value))
-}
-
-/// [`decode`], also handing `then` where the elements of an answer that is an array are in its text.
-pub(crate) fn decode_list<T>(
-    reply: &Reply,
-    shape: &Shape,
-    then: impl FnOnce(Value<'_>, Items<'_>) -> Result<T, Error>,
-) -> Result<T, Error> {
     let text = text_of(reply);
-    let tree = parsed::parse_list(&text);
-    response::decode(
-        reply.status,
-        body(&text, tree.as_ref().map(|(v, _)| v)),
-        shape,
-    )?;
+    let tree = parsed::parse(&text);
+    response::decode(reply.status, body(&text, tree.as_ref()), shape)?;
     match tree {
-        Ok((value, items)) => then(value, items),
+        Ok(value) => then(value),
         Err(_) => Err(Error::decode("the answer is not valid JSON")),
     }
 }
