@@ -37,8 +37,8 @@ pub(crate) fn name_hash(name: &str) -> u64 {
     hash
 }
 
-/// Whether two names are equal ignoring ASCII case, as `eq_ignore_ascii_case` says; that one is not inlined in
-/// the size-optimized wasm and took a quarter of putting 5,000 results in order.
+/// Whether two names are equal ignoring ASCII case, as `eq_ignore_ascii_case` says; that one is not inlined at
+/// opt-level z (260 instructions for a 14-byte name) and was a tenth of putting 5,000 results in order.
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
