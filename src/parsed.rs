@@ -274,10 +274,7 @@ impl<'a> Parser<'a> {
             }
             self.at += 8;
         }
-        while self
-            .peek()
-            .is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20)
-        {
+        while self.peek().is_some_and(is_plain) {
             self.at += 1;
         }
     }
@@ -399,6 +396,11 @@ impl Value<'_> {
     }
 }
 
+/// Whether a string holds `byte` as it is in JSON text: not `"`, `\\` or a control character.
+fn is_plain(byte: u8) -> bool {
+    byte >= 0x20 && byte != b'"' && byte != b'\\'
+}
+
 /// `a == b`, with the lengths compared inline first: most names a lookup passes differ in length, and the
 /// size-optimized wasm otherwise calls `memcmp` for each.
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
@@ -410,10 +412,7 @@ pub fn write_string(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     // The usual name or ID has nothing to escape: one copy, not a test per byte.
-    if text
-        .bytes()
-        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
-    {
+    if text.bytes().all(is_plain) {
         out.push_str(text);
         out.push('"');
         return;
