@@ -10,4 +10,4 @@ bash scripts/build.sh
 # (a shutDown stops the server only when its job ends); the wait phase sets each job's duration (PUT jobMs).
 # The sandbox stops by itself after 10 minutes even if this script is killed.
 BENCH_PROFILE=${BENCH_PROFILE:-0} SANDBOX_PROFILE=release SANDBOX_LIFETIME=600 \
-  scripts/with-sandbox.sh --www bench --pkg pkg --job-ms 600000 -- node bench/run.mjs
+  scripts/with-sandbox.sh --www bench --pkg pkg --isolate --job-ms 600000 -- node bench/run.mjs

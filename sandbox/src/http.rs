@@ -73,6 +73,9 @@ pub struct Static {
     pub pkg: Option<PathBuf>,
     /// Origins allowed by CORS; empty means any.
     pub allow_origins: Vec<String>,
+    /// Sends COOP `same-origin` and COEP `require-corp` with every answer, so a page it serves is cross-origin
+    /// isolated (`performance.now()` at 5 µs instead of 100 µs) without a test driver rewriting its headers.
+    pub isolate: bool,
 }
 
 /// The whole application.
@@ -109,6 +112,9 @@ pub fn app(state: AppState, statics: &Static) -> Router {
         Some(www) => router.fallback_service(ServeDir::new(www).fallback(not_found_service())),
         None => router.fallback(not_found),
     };
+    if statics.isolate {
+        router = router.layer(middleware::from_fn(isolated));
+    }
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(json_errors))
@@ -141,6 +147,21 @@ async fn no_cache(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// See [`Static::isolate`]. Every answer carries the headers, not only pages: they are harmless on the rest.
+async fn isolated(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "cross-origin-embedder-policy",
+        HeaderValue::from_static("require-corp"),
+    );
     res
 }
 

@@ -20,6 +20,7 @@ USAGE: clc-sandbox [OPTIONS]
   --latency-ms N        delay added to every /v2 request (default 0)
   --error-rate F        share of /v2 requests answered with a 5xx (default 0)
   --allow-origin ORIGIN allow this CORS origin (repeatable; default: any origin)
+  --isolate             make served pages cross-origin isolated (COOP + COEP on every answer)
   --lifetime SECS       exit after SECS seconds (default: run until Ctrl-C)
   --help                this text
 
@@ -76,6 +77,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
                 .statics
                 .allow_origins
                 .push(args.next().ok_or("--allow-origin needs an origin")?),
+            "--isolate" => options.statics.isolate = true,
             "--lifetime" => options.lifetime = Some(number(&flag, args.next())?),
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown option {other}")),

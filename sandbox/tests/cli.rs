@@ -302,6 +302,28 @@ async fn it_prints_the_demo_credentials_and_the_flags_take_effect() {
 }
 
 #[tokio::test]
+async fn isolate_makes_every_answer_cross_origin_isolating_and_is_off_by_default() {
+    let isolated = Process::start(&["--isolate"]);
+    let plain = Process::start(&[]);
+    for (process, expected) in [(&isolated, true), (&plain, false)] {
+        let client = process.client();
+        let answers = [
+            client.send("GET", "/sandbox/faults", None, None).await,
+            client.send("GET", "/nothing-here", None, None).await,
+        ];
+        for reply in answers {
+            let coop = reply.header("cross-origin-opener-policy");
+            let coep = reply.header("cross-origin-embedder-policy");
+            if expected {
+                assert_eq!((coop, coep), (Some("same-origin"), Some("require-corp")));
+            } else {
+                assert_eq!((coop, coep), (None, None));
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn error_rate_from_the_command_line() {
     let process = Process::start(&["--error-rate", "1"]);
     let client = process.client();
