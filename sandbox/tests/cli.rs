@@ -156,8 +156,14 @@ fn help_lists_every_flag_and_every_listed_flag_is_known() {
             assert!(listed.contains(&needed), "{needed} missing from --help");
         }
         // Every flag the help names is one the parser knows: without its value it is refused for that,
-        // never as an unknown option.
-        for listed in listed.iter().filter(|f| **f != "--help") {
+        // never as an unknown option; a switch is taken, and what follows it is what gets refused.
+        const SWITCHES: [&str; 2] = ["--help", "--isolate"];
+        let (code, _, err) = run(&["--isolate", "--no-such-flag"]);
+        assert_eq!(code, 2);
+        let reason = err.lines().next().unwrap_or_default();
+        assert!(reason.contains("--no-such-flag"), "--isolate: {reason}");
+        let takes_value = |f: &&&str| !SWITCHES.contains(*f);
+        for listed in listed.iter().filter(takes_value) {
             let (code, _, err) = run(&[listed]);
             assert_eq!(code, 2, "{listed}");
             let reason = err.lines().next().unwrap_or_default();
