@@ -343,6 +343,15 @@ pub(crate) fn progress_to_js(p: &WaitProgress) -> JsValue {
 pub(crate) fn request_init(req: &ApiRequest) -> Object {
     let obj = Object::new();
     set(&obj, "method", &name(req.method.as_str()));
+    set(&obj, "headers", &headers(req));
+    if let Some(body) = &req.body {
+        set(&obj, "body", &JsValue::from_str(body));
+    }
+    obj
+}
+
+/// The headers of `req` as a JS object, `fetch`'s `init.headers`.
+pub(crate) fn headers(req: &ApiRequest) -> Object {
     let headers = Object::new();
     for (name, value) in &req.headers {
         let value = match value {
@@ -351,11 +360,7 @@ pub(crate) fn request_init(req: &ApiRequest) -> Object {
         };
         set(&headers, name, &value);
     }
-    set(&obj, "headers", &headers);
-    if let Some(body) = &req.body {
-        set(&obj, "body", &JsValue::from_str(body));
-    }
-    obj
+    headers
 }
 
 /// An [`ApiRequest`] -> `{ method, url, headers, body? }` (what `clc.requests.*` return).

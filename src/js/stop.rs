@@ -2,21 +2,131 @@
 //!
 //! Why not hand the caller's signal to `fetch`: its abort reason can be anything (an Error, a string, nothing),
 //! and the SDK wants one well-defined outcome. Our own controller is aborted without a reason, and every wait
-//! is a race against [`Stopper::stopped`], so a call rejects promptly even if a custom `fetch` ignores signals.
-//! Listeners and timers are removed when the [`Stopper`] is dropped, i.e. when the call ends.
+//! is a race against the stop's promise, so a call rejects promptly even if a custom `fetch` ignores signals.
+//!
+//! The stop itself is a small JS object (the snippet below), made in one call into JS: the controller, the
+//! promise, the caller's signal's listener and the deadline are all JS things, and building them from the wasm
+//! took about ten calls into JS and a `setTimeout` / `clearTimeout` pair per call. Deadlines share one timer.
+//! The listener is removed and the deadline forgotten when the [`Stopper`] is dropped, i.e. when the call ends.
 
-use alloc::rc::Rc;
-use core::cell::Cell;
-
-use js_sys::{Array, Function, Promise, Reflect};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
 
-use super::object::name;
-use super::timer::Timeout;
 use crate::Error;
+
+#[wasm_bindgen(inline_js = r#"
+const deadlines = new Set();
+let armed, armedAt = Infinity;
+function stopWith(s, why) {
+  if (s.why !== 0) return;
+  s.why = why;
+  s.resolve();
+  try { s.controller.abort(); } catch {}
+}
+// Node, Bun and Deno keep a process alive while a timer is pending: the shared timer may only do that while
+// some deadline waits on it, as each call's own timer did.
+function keepAlive(on) {
+  try {
+    if (typeof armed === "object" && armed !== null) on ? armed.ref?.() : armed.unref?.();
+    else if (armed !== undefined && typeof Deno === "object") on ? Deno.refTimer?.(armed) : Deno.unrefTimer?.(armed);
+  } catch {}
+}
+function arm(at) {
+  if (at >= armedAt) return;
+  try { if (armed !== undefined) globalThis.clearTimeout(armed); } catch {}
+  armedAt = at;
+  try {
+    armed = globalThis.setTimeout(onTime, Math.min(Math.max(at - Date.now(), 0), 2147483647));
+  } catch {
+    armed = undefined;
+  }
+}
+function onTime() {
+  armed = undefined;
+  armedAt = Infinity;
+  // Within a millisecond: Date.now() and the timer's clock are not the same clock.
+  const now = Date.now() + 1;
+  let next = Infinity;
+  for (const s of deadlines) {
+    if (s.at <= now) {
+      deadlines.delete(s);
+      stopWith(s, 2);
+    } else if (s.at < next) next = s.at;
+  }
+  if (next !== Infinity) arm(next);
+}
+export function stopStart(signal, ms) {
+  if (signal !== undefined) {
+    let aborted = false;
+    try { aborted = signal.aborted; } catch {}
+    if (aborted) return 1;
+  }
+  if (typeof AbortController !== "function") return 0;
+  const s = { why: 0, controller: new AbortController(), resolve: undefined, stopped: undefined, signal, onAbort: undefined, at: Infinity };
+  s.stopped = new Promise((resolve) => { s.resolve = resolve; });
+  if (signal !== undefined) {
+    s.onAbort = () => stopWith(s, 1);
+    try {
+      const add = signal.addEventListener;
+      if (typeof add === "function") add.call(signal, "abort", s.onAbort);
+    } catch {}
+  }
+  if (ms !== undefined) {
+    s.at = Date.now() + ms;
+    if (deadlines.size === 0) keepAlive(true);
+    deadlines.add(s);
+    arm(s.at);
+  }
+  return s;
+}
+export function stopWhy(s) {
+  return s.why;
+}
+export function stopAt(s) {
+  return s.at;
+}
+export function stopRace(s, promise) {
+  try {
+    return Promise.race([promise, s.stopped]);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+export function stopUntil(s) {
+  return s.stopped;
+}
+export function stopEnd(s) {
+  if (deadlines.delete(s) && deadlines.size === 0) keepAlive(false);
+  if (s.onAbort === undefined) return;
+  try {
+    const remove = s.signal.removeEventListener;
+    if (typeof remove === "function") remove.call(s.signal, "abort", s.onAbort);
+  } catch {}
+}
+"#)]
+extern "C" {
+    /// A stop watching `signal` (or undefined) and `ms` (or undefined: no deadline); `1` if the signal has
+    /// already fired, `0` without `AbortController`. Every read of the caller's signal is guarded.
+    #[wasm_bindgen(js_name = stopStart, catch)]
+    fn stop_start(signal: &JsValue, ms: &JsValue) -> Result<JsValue, JsValue>;
+    /// `0` while nothing stopped, `1` for the signal, `2` for the deadline (the first that happened).
+    #[wasm_bindgen(js_name = stopWhy)]
+    fn stop_why(s: &JsValue) -> u8;
+    /// The deadline in epoch ms, `Infinity` without one.
+    #[wasm_bindgen(js_name = stopAt)]
+    fn stop_at(s: &JsValue) -> f64;
+    /// `Promise.race([promise, stopped])`; a rejection if `Promise.race` itself throws.
+    #[wasm_bindgen(js_name = stopRace)]
+    fn stop_race(s: &JsValue, promise: &Promise) -> Promise;
+    /// The promise that settles (with `undefined`) when the stop happens.
+    #[wasm_bindgen(js_name = stopUntil)]
+    fn stop_until(s: &JsValue) -> Promise;
+    /// Forgets the deadline and removes the signal's listener (guarded).
+    #[wasm_bindgen(js_name = stopEnd)]
+    fn stop_end(s: &JsValue);
+}
 
 /// Why a call was cut short.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,85 +159,47 @@ pub(crate) enum Raced {
 
 /// Links a caller's signal and an optional deadline to one call; see the module docs.
 pub(crate) struct Stopper {
-    state: Rc<Cell<Option<Stop>>>,
-    stopped: Promise,
-    controller: AbortController,
-    listener: Option<(JsValue, Closure<dyn FnMut()>)>,
-    _timer: Option<Timeout>,
-    deadline: Option<f64>,
+    js: JsValue,
+    timeout_ms: f64,
 }
 
 impl Stopper {
     /// Starts watching `signal` (an `AbortSignal`-like object, already checked by the caller) and a deadline
     /// `timeout_ms` from now. Fails with kind `aborted` when the signal is already aborted, so nothing is sent.
     pub(crate) fn new(signal: Option<&JsValue>, timeout_ms: Option<f64>) -> Result<Self, Error> {
-        if let Some(sig) = signal {
-            if Reflect::get(sig, &name("aborted"))
-                .map(|v| v.is_truthy())
-                .unwrap_or(false)
-            {
-                return Err(Error::aborted());
-            }
+        let ms = timeout_ms.map_or(JsValue::UNDEFINED, JsValue::from_f64);
+        let js = stop_start(signal.unwrap_or(&JsValue::UNDEFINED), &ms)
+            .map_err(|_| Error::network("the call's AbortController could not be made"))?;
+        match js.as_f64() {
+            Some(1.0) => Err(Error::aborted()),
+            Some(_) => Err(Error::network(
+                "AbortController is not available in this environment",
+            )),
+            None => Ok(Stopper {
+                js,
+                timeout_ms: timeout_ms.unwrap_or(f64::INFINITY),
+            }),
         }
-        let controller = AbortController::new()
-            .map_err(|_| Error::network("AbortController is not available in this environment"))?;
-        let state = Rc::new(Cell::new(None));
-        // `new_typed`, the constructor js-sys's own futures use: one binding (and its glue) serves both.
-        // The executor runs synchronously, so `resolve` is always set; no fallback (like `new Function`,
-        // which a strict Content-Security-Policy forbids) is needed.
-        let mut resolve = None;
-        let stopped: Promise =
-            Promise::new_typed::<JsValue>(&mut |res, _rej| resolve = Some(res)).unchecked_into();
-        let fire = {
-            let state = state.clone();
-            let controller = controller.clone();
-            move |why: Stop| {
-                if state.get().is_none() {
-                    state.set(Some(why));
-                    if let Some(resolve) = &resolve {
-                        let _ = resolve.call(&JsValue::UNDEFINED, (&JsValue::UNDEFINED,));
-                    }
-                    controller.abort();
-                }
-            }
-        };
-        let mut this = Stopper {
-            state,
-            stopped,
-            controller,
-            listener: None,
-            _timer: None,
-            deadline: timeout_ms.map(|ms| js_sys::Date::now() + ms),
-        };
-        if let Some(sig) = signal {
-            let f = fire.clone();
-            let closure = Closure::<dyn FnMut()>::new(move || f(Stop::Aborted));
-            if let Ok(add) = Reflect::get(sig, &name("addEventListener")) {
-                if let Some(add) = add.dyn_ref::<Function>() {
-                    let _ = add.call2(sig, &name("abort"), closure.as_ref());
-                }
-            }
-            this.listener = Some((sig.clone(), closure));
-        }
-        if let Some(ms) = timeout_ms {
-            this._timer = Some(Timeout::new(ms, move || fire(Stop::Deadline(ms))));
-        }
-        Ok(this)
     }
 
     /// When the deadline passes (epoch ms), if there is one.
     pub(crate) fn deadline(&self) -> Option<f64> {
-        self.deadline
+        Some(stop_at(&self.js)).filter(|at| at.is_finite())
     }
 
     /// The stop that happened, if any.
     pub(crate) fn stop(&self) -> Option<Stop> {
-        self.state.get()
+        match stop_why(&self.js) {
+            0 => None,
+            1 => Some(Stop::Aborted),
+            _ => Some(Stop::Deadline(self.timeout_ms)),
+        }
     }
 
-    /// The signal of the SDK's own controller, to hand to `fetch`.
-    pub(crate) fn signal(&self) -> AbortSignal {
-        self.controller.signal()
+    /// The JS object, for a snippet that races a promise itself: its `controller` (whose `signal` goes to
+    /// `fetch`) and its `stopped` promise are the parts other snippets may read.
+    pub(crate) fn js(&self) -> &JsValue {
+        &self.js
     }
 
     /// Waits for `promise`, or for the signal / deadline, whichever comes first.
@@ -135,8 +207,12 @@ impl Stopper {
         if let Some(s) = self.stop() {
             return Raced::Stopped(s);
         }
-        let both = Promise::race(&Array::of2(promise, &self.stopped));
-        let out = JsFuture::from(both).await;
+        self.settle(stop_race(&self.js, promise)).await
+    }
+
+    /// Waits for a promise already raced against this stop (see [`Stopper::js`]), and tells which way it went.
+    pub(crate) async fn settle(&self, raced: Promise) -> Raced {
+        let out = JsFuture::from(raced).await;
         match (self.stop(), out) {
             (Some(s), _) => Raced::Stopped(s),
             (None, Ok(v)) => Raced::Value(v),
@@ -147,7 +223,7 @@ impl Stopper {
     /// Waits until the signal fires or the deadline passes (a sleep that an abort cuts short).
     pub(crate) async fn until_stopped(&self) -> Stop {
         if self.stop().is_none() {
-            let _ = JsFuture::from(self.stopped.clone()).await;
+            let _ = JsFuture::from(stop_until(&self.js)).await;
         }
         self.stop().unwrap_or(Stop::Aborted)
     }
@@ -155,12 +231,6 @@ impl Stopper {
 
 impl Drop for Stopper {
     fn drop(&mut self) {
-        if let Some((sig, closure)) = &self.listener {
-            if let Ok(remove) = Reflect::get(sig, &name("removeEventListener")) {
-                if let Some(remove) = remove.dyn_ref::<Function>() {
-                    let _ = remove.call2(sig, &name("abort"), closure.as_ref());
-                }
-            }
-        }
+        stop_end(&self.js);
     }
 }

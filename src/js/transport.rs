@@ -7,11 +7,11 @@
 
 use crate::prelude::*;
 
-use js_sys::{Function, JsString, Promise, Reflect};
+use js_sys::{Array, Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::convert::request_init;
-use super::object::{get, name, set};
+use super::convert::headers;
+use super::object::{get, name};
 use super::stop::{Raced, Stopper};
 use crate::parsed::{self, Refused, Value};
 use crate::request::ApiRequest;
@@ -32,12 +32,63 @@ extern "C" {
     pub(crate) fn adopt(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function exchange(fetch, url, method, headers, body, stop) {
+  return Promise.race([send(fetch, url, method, headers, body, stop.controller.signal), stop.stopped]);
+}
+async function send(fetch, url, method, headers, body, signal) {
+  const read = (o, k) => { try { return o[k]; } catch { return undefined; } };
+  // Browsers require `this` to be the global object (or undefined) for the built-in fetch.
+  const self = fetch === undefined ? globalThis : undefined;
+  if (fetch === undefined) fetch = read(globalThis, "fetch");
+  if (typeof fetch !== "function") return [-3];
+  await undefined;
+  const response = await fetch.call(self, url, { method, headers, body, signal, redirect: "manual" });
+  if (read(response, "type") === "opaqueredirect") return [0];
+  const status = read(response, "status");
+  if (typeof status !== "number" || !(status >= 100 && status <= 599) || status % 1 !== 0) return [-1];
+  if (status >= 300 && status < 400 && status !== 304) return [status];
+  const text = read(response, "text");
+  if (typeof text !== "function") return [-2];
+  const got = await text.call(response);
+  let retryAfter;
+  if (status === 429 || status === 503) {
+    try {
+      const value = response.headers.get("retry-after");
+      if (typeof value === "string") retryAfter = value;
+    } catch {}
+  }
+  // Trimmed once here for every reader: JS's trim also drops a byte-order mark, which Rust's does not.
+  return [status, typeof got === "string" ? got.trim() : "", retryAfter];
+}
+"#)]
+extern "C" {
+    /// One request and its whole answer, raced against `stop` (a [`Stopper`]'s JS object: its `controller`'s
+    /// signal goes to `fetch`, its `stopped` promise ends the race), as one promise: `fetch(url, init)` (`globalThis.fetch` when `fetch` is
+    /// undefined; `[-3]` if there is none), then the checks and
+    /// `text()` the SDK needs, in JS, so a call crosses into JS a few times instead of about thirty (building the
+    /// init object, reading `type`, `status` and `text`, a second race and future for the body). Resolves with
+    /// `[status, text, retryAfter?]`, or `[0]` for an opaque redirect, `[-1]` for something that is not a
+    /// response, `[-2]` for a response without `text()`, `[3xx]` for a redirect (its body unread); every property
+    /// read is guarded. The first `await` lets `fetch` run from a short stack: an inspector (DevTools, a test
+    /// driver) records each fetch's JS stack, and with the wasm's frames beneath it that cost 0.2-0.3 ms a call.
+    #[wasm_bindgen(catch)]
+    fn exchange(
+        fetch: &JsValue,
+        url: &str,
+        method: &JsValue,
+        headers: &Object,
+        body: &JsValue,
+        stop: &JsValue,
+    ) -> Result<Promise, JsValue>;
+}
+
 /// What came back: the HTTP status and the body text.
 pub(crate) struct Reply {
     /// The HTTP status code.
     pub(crate) status: u16,
-    /// The whole body as text, still a JS string: an answer the SDK does not change goes from here to
-    /// `JSON.parse`, not back out of the wasm.
+    /// The whole body as text, trimmed (of a byte-order mark too), still a JS string: an answer the SDK does not
+    /// change goes from here to `JSON.parse`, not back out of the wasm.
     pub(crate) text: JsString,
     /// The `Retry-After` header of a 429 or 503 (other answers do not need it read).
     pub(crate) retry_after: Option<String>,
@@ -53,85 +104,52 @@ pub(crate) async fn send(
     if let Some(s) = stop.stop() {
         return Err(s.to_error());
     }
-    let global = js_sys::global();
-    let (fetch, this) = match fetch {
-        Some(f) => (f.clone(), JsValue::UNDEFINED),
-        None => {
-            let f = Reflect::get(&global, &name("fetch"))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .ok_or_else(|| {
-                    Error::network("no fetch: globalThis.fetch is missing; pass the `fetch` option")
-                })?;
-            // Browsers require `this` to be the global object (or undefined) for the built-in fetch.
-            (f, JsValue::from(global))
-        }
-    };
-    let init = request_init(req);
-    set(&init, "signal", &stop.signal());
-    // A redirect could carry the token, or the password at login, to another origin: none is followed.
-    set(&init, "redirect", &name("manual"));
-    let pending = fetch
-        .call2(&this, &JsValue::from_str(&req.url), &init)
-        .map_err(|e| network_error(&e))?;
-    let pending = adopt(&pending).map_err(|e| network_error(&e))?;
-    let response = match stop.race(&pending).await {
-        Raced::Value(v) => v,
+    let body = req
+        .body
+        .as_deref()
+        .map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let pending = exchange(
+        fetch.map_or(&JsValue::UNDEFINED, |f| f.as_ref()),
+        &req.url,
+        &name(req.method.as_str()),
+        &headers(req),
+        &body,
+        stop.js(),
+    )
+    .map_err(|e| network_error(&e))?;
+    let got: Array = match stop.settle(pending).await {
+        Raced::Value(v) => v.unchecked_into(),
         Raced::Rejected(e) => return Err(network_error(&e)),
         Raced::Stopped(s) => return Err(s.to_error()),
     };
-    // In a browser, a redirect under `redirect: "manual"` is an opaque response with status 0.
-    if get(&response, "type").as_string().as_deref() == Some("opaqueredirect") {
-        return Err(redirected(None));
-    }
-    let status = get(&response, "status")
-        .as_f64()
-        .filter(|s| (100.0..=599.0).contains(s) && f64::from(*s as u16) == *s)
-        .ok_or_else(|| Error::network("fetch resolved with something that is not a response"))?
-        as u16;
+    let status = match got.get(0).as_f64() {
+        Some(s) if s >= 100.0 => s as u16,
+        Some(0.0) => return Err(redirected(None)),
+        Some(-2.0) => return Err(Error::network("the response has no text() method")),
+        Some(-3.0) => {
+            return Err(Error::network(
+                "no fetch: globalThis.fetch is missing; pass the `fetch` option",
+            ))
+        }
+        _ => {
+            return Err(Error::network(
+                "fetch resolved with something that is not a response",
+            ))
+        }
+    };
     if (300..400).contains(&status) && status != 304 {
         return Err(redirected(Some(status)));
     }
-    let text_fn = get(&response, "text");
-    if !text_fn.is_function() {
-        return Err(Error::network("the response has no text() method"));
-    }
-    let text_promise = text_fn
-        .unchecked_ref::<Function>()
-        .call0(&response)
-        .map_err(|e| network_error(&e))?;
-    let text_promise = adopt(&text_promise).map_err(|e| network_error(&e))?;
-    let text = match stop.race(&text_promise).await {
-        Raced::Value(v) => v
-            .dyn_into::<JsString>()
-            .unwrap_or_else(|_| JsString::from("")),
-        Raced::Rejected(e) => return Err(network_error(&e)),
-        Raced::Stopped(s) => return Err(s.to_error()),
-    };
-    let retry_after = if matches!(status, 429 | 503) {
-        header(&response, "retry-after")
-    } else {
-        None
-    };
+    let text = got
+        .get(1)
+        .dyn_into::<JsString>()
+        .unwrap_or_else(|_| JsString::from(""));
+    let retry_after = got.get(2).as_string();
     Ok(Reply {
         status,
         text,
         retry_after,
     })
-}
-
-/// `response.headers.get(name)`, through guarded reads (a custom fetch's response may have no `headers`).
-fn header(response: &JsValue, name: &str) -> Option<String> {
-    let headers = get(response, "headers");
-    let get_fn = get(&headers, "get");
-    if !get_fn.is_function() {
-        return None;
-    }
-    get_fn
-        .unchecked_ref::<Function>()
-        .call1(&headers, &JsValue::from_str(name))
-        .ok()?
-        .as_string()
 }
 
 /// The error for a redirect, which the SDK never follows.
@@ -171,8 +189,7 @@ pub(crate) fn with_body<T>(
 
 /// The body of a reply as text in the wasm.
 fn text_of(reply: &Reply) -> String {
-    // `trim` in JS, as before the parse moved here: it also drops a byte-order mark, which Rust's does not.
-    String::from(reply.text.trim())
+    String::from(&reply.text)
 }
 
 /// The body as `crate::response` reads it: parsed, empty, or an excerpt of what is not JSON.
