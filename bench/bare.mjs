@@ -77,7 +77,9 @@ export async function openBare(executablePath, args, url, ready, timeoutMs = 300
       }
       return r.result.value;
     };
-    while (!(await evaluate(`Boolean(${ready})`))) {
+    // Until the page has loaded, there may be no context to evaluate in yet ("Cannot find default execution context").
+    const isReady = () => evaluate(`Boolean(${ready})`).catch((e) => (exited ? Promise.reject(e) : false));
+    while (!(await isReady())) {
       if (Date.now() - started > timeoutMs) throw new Error(`${url}: ${ready} not true after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
