@@ -192,6 +192,9 @@ const ARGS = [
   "--enable-precise-memory-info",
 ];
 
+// Console noise is counted, and each distinct message logged once: the memory phase's deliberate 404s would
+// otherwise print hundreds of "Failed to load resource" lines.
+const consoleSeen = new Map();
 function watch(page) {
   page.on("pageerror", (e) => log("page error:", e.message));
   page.on("console", (m) => {
