@@ -9,6 +9,7 @@
 // Env: HOSTILE_GROUPS (comma-separated groups to run; default all), HOSTILE_LIST=1 (print the group names only).
 // Prints one line per case and a closing "hostile: N passed, N failed"; exits 1 on any failure.
 import { Clc, ClcError, isClcError } from "clc-wasm";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { inspect } from "node:util";
@@ -501,6 +502,52 @@ test("deadline", "a call with timeoutMs 300 on a fetch that never settles reject
   t.after(client, "the same client, its fetch now normal");
   return `timeout after ${ms} ms`;
 });
+// Every call's deadline shares one timer (src/js/stop.rs): a shorter one made after a longer one must still come first.
+test("deadline", "calls with time limits of 1500, 300 and 800 ms on fetches that never settle each end at their own", async () => {
+  const sw = switchable(never);
+  const client = tokenClient({ fetch: sw.fetch });
+  const t0 = Date.now();
+  const ended = await Promise.all([1_500, 300, 800].map((timeoutMs) =>
+    rejects(() => client.getStatus("wa1-1", { timeoutMs }), { kind: "timeout", within: 3_000 }).then(() => [timeoutMs, Date.now() - t0])));
+  for (const [limit, ms] of ended) {
+    if (ms < limit - 5 || ms > limit + 700) throw new Error(`the ${limit} ms call ended after ${ms} ms: ${JSON.stringify(ended)}`);
+  }
+  sw.state.hostile = false;
+  t.after(client, "the same client, its fetch now normal");
+  return ended.map(([limit, ms]) => `${limit} ms -> ${ms} ms`).join(", ");
+}, { ms: 6_000 });
+// The shared timer may keep a Node process alive only while some call waits on it.
+const child = (code, ms) => new Promise((resolve, reject) => {
+  const t0 = Date.now();
+  const env = { ...process.env, SANDBOX, TOKEN: main.token };
+  const p = spawn(process.execPath, ["--input-type=module", "-e", code], { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  p.stdout.on("data", (d) => { out += d; });
+  p.stderr.on("data", (d) => { out += d; });
+  const timer = setTimeout(() => { p.kill(); reject(new Error(`the process was still running after ${ms} ms: ${out}`)); }, ms);
+  p.on("exit", (code) => { clearTimeout(timer); resolve({ code, out: out.trim(), ms: Date.now() - t0 }); });
+});
+test("deadline", "a Node process whose last call had a 60 s time limit exits when the call ends", async () => {
+  const r = await child(`import { Clc } from "clc-wasm";
+    const clc = new Clc({ token: process.env.TOKEN, accountAlias: "DEMO", baseUrl: process.env.SANDBOX, timeoutMs: 60000 });
+    const server = await clc.getServer("WA1DEMOWEB01");
+    console.log(server.id);`, 10_000);
+  if (r.code !== 0 || r.out !== "WA1DEMOWEB01") throw new Error(`exit ${r.code}: ${r.out}`);
+  return `exited after ${r.ms} ms`;
+}, { ms: 15_000 });
+// The first call leaves the timer armed for its own deadline (300 ms) and no longer keeping the process up; the
+// second's deadline is later, so that timer must start keeping it up again.
+test("deadline", "a Node process with nothing but a call on a fetch that never settles stays up until its time limit", async () => {
+  const r = await child(`import { Clc } from "clc-wasm";
+    const real = new Clc({ token: process.env.TOKEN, accountAlias: "DEMO", baseUrl: process.env.SANDBOX });
+    await real.getServer("WA1DEMOWEB01", { timeoutMs: 300 });
+    const clc = new Clc({ token: "t", accountAlias: "DEMO", baseUrl: process.env.SANDBOX, fetch: () => new Promise(() => {}) });
+    const t0 = Date.now();
+    try { await clc.getStatus("wa1-1", { timeoutMs: 400 }); console.log("resolved"); }
+    catch (e) { console.log(e.kind, Date.now() - t0 >= 395); }`, 10_000);
+  if (r.code !== 0 || r.out !== "timeout true") throw new Error(`exit ${r.code}: ${r.out}`);
+  return `rejected (timeout) and exited after ${r.ms} ms`;
+}, { ms: 15_000 });
 test("deadline", "a wait with timeoutMs 300 on a server that holds the status read ends within 1 s", async () => {
   const server = await t.server(first(() => {}, 1_000)); // never answers
   const client = tokenClient({ baseUrl: server.url, timeoutMs: 2_000 });
