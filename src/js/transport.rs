@@ -43,6 +43,8 @@ async function send(fetch, url, method, headers, body, signal) {
   if (fetch === undefined) fetch = read(globalThis, "fetch");
   if (typeof fetch !== "function") return [-3];
   await undefined;
+  // A redirect could carry the token, or the password at login, to another origin: none is followed. In a
+  // browser, a redirect under "manual" is an opaque response with status 0.
   const response = await fetch.call(self, url, { method, headers, body, signal, redirect: "manual" });
   if (read(response, "type") === "opaqueredirect") return [0];
   const status = read(response, "status");
@@ -63,15 +65,15 @@ async function send(fetch, url, method, headers, body, signal) {
 }
 "#)]
 extern "C" {
-    /// One request and its whole answer, raced against `stop` (a [`Stopper`]'s JS object: its `controller`'s
-    /// signal goes to `fetch`, its `stopped` promise ends the race), as one promise: `fetch(url, init)` (`globalThis.fetch` when `fetch` is
-    /// undefined; `[-3]` if there is none), then the checks and
-    /// `text()` the SDK needs, in JS, so a call crosses into JS a few times instead of about thirty (building the
-    /// init object, reading `type`, `status` and `text`, a second race and future for the body). Resolves with
-    /// `[status, text, retryAfter?]`, or `[0]` for an opaque redirect, `[-1]` for something that is not a
-    /// response, `[-2]` for a response without `text()`, `[3xx]` for a redirect (its body unread); every property
-    /// read is guarded. The first `await` lets `fetch` run from a short stack: an inspector (DevTools, a test
-    /// driver) records each fetch's JS stack, and with the wasm's frames beneath it that cost 0.2-0.3 ms a call.
+    /// One request and its whole answer as one promise, raced against `stop` (a [`Stopper`]'s JS object: its
+    /// `controller`'s signal goes to `fetch`, its `stopped` promise ends the race). `fetch` is the client's, or
+    /// `globalThis.fetch` when undefined. The init, the checks of the response and `text()` are done in JS: built
+    /// from the wasm they were about thirty calls into JS (the init's fields, `type`, `status`, `text`, a second
+    /// race and future for the body). Resolves with `[status, text, retryAfter?]` (the text trimmed), `[3xx]` for
+    /// a redirect (its body unread), `[0]` for an opaque redirect, `[-1]` for something that is not a response,
+    /// `[-2]` for a response without `text()`, `[-3]` when there is no `fetch`; every property read is guarded.
+    /// The first `await` lets `fetch` run from a short stack: an inspector (DevTools, a test driver) records each
+    /// fetch's JS stack, and with the wasm's frames beneath it that cost 0.2-0.3 ms a call.
     #[wasm_bindgen(catch)]
     fn exchange(
         fetch: &JsValue,
