@@ -246,9 +246,8 @@ pub fn fill(value: &mut Value<'_>, shape: &Shape) -> bool {
 
 /// Whether [`fill`] may add anything at or under `field`: links hold no array that may be absent, and looking for
 /// each of their fields was a tenth of putting 5,000 results in order (natively, `order::in_request_order`, in
-/// instructions). Below eight levels of fields
-/// it answers true without looking (the shapes nest four deep), so a recursive shape can neither loop nor be
-/// skipped where it must not.
+/// instructions). Below eight levels of fields it answers true without looking (the shapes nest four deep), so a
+/// recursive shape can neither loop nor be skipped where it must not.
 fn may_fill(field: &Field, depth: usize) -> bool {
     let mut shape = &field.shape;
     while let Shape::List(item) = shape {
