@@ -30,7 +30,7 @@ function once(s) {
   return s.code;
 }
 
-const path = String.raw`\.\/(snippets\/[\w.-]+\/inline\d+\.js)`;
+const path = String.raw`\.\/(snippets\/[\w.-]+\/(?:inline\d+|src\/js\/\w+)\.js)`;
 glue = glue.replace(new RegExp(String.raw`^import \{ ([\w, ]+) \} from '${path}';\n`, "gm"), (_, names, file) => {
   const s = snippet(file);
   for (const name of names.split(", ")) {

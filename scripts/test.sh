@@ -78,6 +78,7 @@ stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 stage "clippy (wasm32)" clippy_wasm
 stage "core tests (native)" cargo test -p clc-wasm
 stage "sandbox tests" cargo test -p clc-sandbox
+stage "JS fast path of answers vs the core (tests/accepted, 20,000 random texts)" node tests/accepted/run.mjs 20000
 stage "no serde_json in wasm" no_serde_json_in_wasm
 stage "package build" bash scripts/build.sh
 stage "TypeScript API" typescript_api

@@ -196,6 +196,99 @@ pub static DATA_CENTER: Shape = Shape::Object(&[
     list("links", &LINK),
 ]);
 
+/// The shapes the JS edge checks answers against before the wasm reads them (`src/js/accepted.js`), in the
+/// order of that file's table: [`SHAPES_JS`] writes it, and a shape's place here is its number there.
+pub static CHECKED_IN_JS: [&Shape; 7] = [
+    &SERVER_OPERATIONS,
+    &STATUS_LINK,
+    &SERVER,
+    &DATA_CENTER,
+    &DATA_CENTERS,
+    &GROUP,
+    &GROUP_DETAILED,
+];
+
+/// The number of `shape` in [`CHECKED_IN_JS`].
+pub fn checked_in_js(shape: &Shape) -> Option<usize> {
+    CHECKED_IN_JS.iter().position(|s| core::ptr::eq(*s, shape))
+}
+
+/// The shapes of [`CHECKED_IN_JS`] as the JS table `src/js/accepted.js` holds (`tests/core_shapes_js.rs` keeps
+/// the file equal to it): `const SHAPES = [...]`, one entry per list or object shape, the ones of
+/// [`CHECKED_IN_JS`] first and in its order. A shape is named by its index there, or by `-1` (a string), `-2`
+/// (a number), `-3` (a boolean); a list is `[item]`, an object `[name, presence, shape, ...]` (presence 0
+/// required, 1 optional, 2 an array that may be absent). Shapes that hold themselves (a group's `groups`) refer
+/// back by index.
+///
+/// ```
+/// let table = clc_wasm::shape::shapes_js();
+/// assert!(table.starts_with("const SHAPES = [[7],"));
+/// ```
+#[cfg(not(target_arch = "wasm32"))]
+pub fn shapes_js() -> String {
+    let mut table: Vec<&'static Shape> = CHECKED_IN_JS.to_vec();
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(&shape) = table.get(at) {
+        let mut refer = |shape: &'static Shape| -> String {
+            match shape {
+                Shape::Text => "-1".into(),
+                Shape::Number => "-2".into(),
+                Shape::Boolean => "-3".into(),
+                _ => {
+                    let index = match table.iter().position(|s| same_shape(s, shape)) {
+                        Some(index) => index,
+                        None => {
+                            table.push(shape);
+                            table.len() - 1
+                        }
+                    };
+                    crate::text::decimal(index as u64)
+                }
+            }
+        };
+        let entry = match shape {
+            Shape::List(item) => cat_list(&[refer(item)]),
+            Shape::Object(fields) => {
+                let mut parts = Vec::new();
+                for field in fields.iter() {
+                    let mut name = String::new();
+                    crate::parsed::write_string(field.name, &mut name);
+                    let presence = match field.presence {
+                        Presence::Required => "0",
+                        Presence::Optional => "1",
+                        Presence::EmptyIfAbsent => "2",
+                    };
+                    parts.push(name);
+                    parts.push(presence.into());
+                    parts.push(refer(&field.shape));
+                }
+                cat_list(&parts)
+            }
+            _ => String::from("-1"),
+        };
+        out.push_str(if at == 0 { "const SHAPES = [" } else { "," });
+        out.push_str(&entry);
+        at += 1;
+    }
+    out.push_str("];");
+    out
+}
+
+/// The same shape in the table: the same one, or lists of the same one (each `list` field holds its own).
+#[cfg(not(target_arch = "wasm32"))]
+fn same_shape(a: &Shape, b: &Shape) -> bool {
+    match (a, b) {
+        (Shape::List(x), Shape::List(y)) => core::ptr::eq(*x, *y),
+        _ => core::ptr::eq(a, b),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn cat_list(parts: &[String]) -> String {
+    String::from("[") + &parts.join(",") + "]"
+}
+
 /// How deep an answer may nest (a group tree is far shallower): deeper input is refused rather than risking
 /// the stack, whose overflow would kill the wasm instance.
 pub const MAX_DEPTH: usize = 64;

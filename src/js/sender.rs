@@ -18,12 +18,10 @@ use super::object::{name, set};
 use super::stop::Stopper;
 use super::transport::{self, Reply};
 use crate::json::Json;
-use crate::parsed::{write_string, Value};
 use crate::request::ApiRequest;
 use crate::shape::{self, Shape};
-use crate::text::push_decimal;
 use crate::validate::ServerIds;
-use crate::{order, response, Error};
+use crate::{response, Error};
 
 /// How a client's requests leave: its `fetch`, its default time limit for one request, and its `trace`.
 pub(crate) struct Sender {
@@ -101,19 +99,36 @@ pub(crate) enum Answer {
     Status,
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/accepted.js")]
+extern "C" {
+    /// A 2xx answer's text parsed and checked in JS against shape number `shape` of [`shape::CHECKED_IN_JS`], its
+    /// absent arrays filled in; `undefined` when the wasm must read it (what it says no to is in the file).
+    #[wasm_bindgen(catch)]
+    fn accepted(text: &JsString, shape: u32) -> Result<JsValue, JsValue>;
+
+    /// A checked batch answer (a JS array) in the order of `requested`, a JSON array of the IDs, each entry that
+    /// answers one named as the caller spelled it ([`crate::order::request_order`]'s order).
+    #[wasm_bindgen(js_name = inRequestOrder, catch)]
+    fn in_request_order(answer: &JsValue, requested: &str) -> Result<JsValue, JsValue>;
+}
+
 impl Answer {
     pub(crate) fn read(self, reply: &Reply) -> Result<JsValue, Error> {
         match self {
-            Answer::Checked(shape) => transport::decode(reply, shape, |mut value| {
-                if shape::fill(&mut value, shape) {
-                    transport::to_js(&JsString::from(value.to_text()))
-                } else {
-                    transport::to_js(&reply.text)
-                }
-            }),
-            Answer::Batch(ids) => transport::decode(reply, &shape::SERVER_OPERATIONS, |value| {
-                batch_in_request_order(reply, &value, &ids)
-            }),
+            Answer::Checked(shape) => match accepted_in_js(reply, shape) {
+                Some(value) => Ok(value),
+                None => checked(reply, shape),
+            },
+            Answer::Batch(ids) => {
+                let answer = match accepted_in_js(reply, &shape::SERVER_OPERATIONS) {
+                    Some(value) => value,
+                    None => checked(reply, &shape::SERVER_OPERATIONS)?,
+                };
+                let mut requested = String::with_capacity(ids.len() * 16 + 2);
+                ids.write_json(&mut requested);
+                in_request_order(&answer, &requested)
+                    .map_err(|_| Error::decode("the answer could not be handed to JavaScript"))
+            }
             Answer::Status => transport::decode(reply, &shape::STATUS, |value| {
                 Ok((&value)
                     .field("status")
@@ -125,59 +140,26 @@ impl Answer {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export function inRequestOrder(text, plan) {
-  const answer = JSON.parse(text), places = JSON.parse(plan), out = new Array(places.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const at = places[2 * i], name = places[2 * i + 1], entry = answer[at < 0 ? ~at : at];
-    if (name !== null) entry.server = name;
-    if (at < 0) entry.links = [];
-    out[i] = entry;
-  }
-  return out;
-}
-"#)]
-extern "C" {
-    /// `JSON.parse` of a batch's answer, its entries put and renamed as `plan` says: a JSON array of two items
-    /// per result, the entry's index in the answer (`-1 - index` when it gets an empty `links`) and the caller's
-    /// spelling of its ID (`null` for an entry that answers none).
-    #[wasm_bindgen(js_name = inRequestOrder, catch)]
-    fn in_request_order(text: &JsString, plan: &str) -> Result<JsValue, JsValue>;
+/// The answer as JS checked it, for a 2xx; `None` when the wasm must read it.
+fn accepted_in_js(reply: &Reply, shape: &Shape) -> Option<JsValue> {
+    let index = shape::checked_in_js(shape)?;
+    if !(200..300).contains(&reply.status) {
+        return None;
+    }
+    accepted(&reply.text, index as u32)
+        .ok()
+        .filter(|value| !value.is_undefined())
 }
 
-/// A checked batch answer as the caller gets it: in the order of `ids`, each named as the caller spelled it,
-/// `links` always there ([`order::placements`]). The wasm only works out where each entry goes: the entries
-/// themselves come from one `JSON.parse` of the answer as it arrived. Writing the reordered text out in the
-/// wasm and decoding it again in JS cost a tenth of a batch's own time (Node 20, in-memory fetch, over a raw
-/// fetch: 1,000 IDs 2.78 -> 2.43 ms, 5,000 IDs 10.98 -> 10.36 ms), and the plan is less wasm than the copy.
-fn batch_in_request_order(
-    reply: &Reply,
-    answer: &Value<'_>,
-    ids: &ServerIds,
-) -> Result<JsValue, Error> {
-    let placed = order::placements(answer, ids);
-    let mut plan = String::with_capacity(placed.len() * 32);
-    plan.push('[');
-    for (index, place) in placed.iter().enumerate() {
-        if index > 0 {
-            plan.push(',');
+/// The answer parsed and checked in the wasm (the error, when it is not `shape`), its absent arrays filled in.
+fn checked(reply: &Reply, shape: &Shape) -> Result<JsValue, Error> {
+    transport::decode(reply, shape, |mut value| {
+        if shape::fill(&mut value, shape) {
+            transport::to_js(&JsString::from(value.to_text()))
+        } else {
+            transport::to_js(&reply.text)
         }
-        if place.without_links {
-            plan.push('-');
-        }
-        push_decimal(
-            &mut plan,
-            place.returned as u64 + u64::from(place.without_links),
-        );
-        plan.push(',');
-        match place.name {
-            Some(name) => write_string(name, &mut plan),
-            None => plan.push_str("null"),
-        }
-    }
-    plan.push(']');
-    in_request_order(&reply.text, &plan)
-        .map_err(|_| Error::decode("the answer could not be handed to JavaScript"))
+    })
 }
 
 /// A future the JS side can await as a Promise; boxed so every method shares one `future_to_promise`.
