@@ -96,11 +96,12 @@ function tooDeep(value, depth) {
   return false;
 }
 
-// A checked batch `answer` (SERVER_OPERATIONS, arrays filled) in the order of `ids`, a JSON array of the requested
-// IDs: each requested ID takes the first unused entry whose `server` equals it ignoring ASCII case, and is named
-// as the caller spelled it; entries nothing asked for follow in their order (src/order.rs's request_order).
+// A checked batch `answer` (SERVER_OPERATIONS, arrays filled) in the order of `ids`, the requested IDs one per line
+// (an ID holds no control character): each requested ID takes the first unused entry whose `server` equals it
+// ignoring ASCII case, and is named as the caller spelled it; entries nothing asked for follow in their order
+// (src/order.rs's request_order).
 export function inRequestOrder(answer, ids) {
-  const requested = JSON.parse(ids), n = requested.length, m = answer.length;
+  const requested = ids.split("\n"), n = requested.length, m = answer.length;
   let inPlace = n === m;
   for (let i = 0; inPlace && i < n; i++) inPlace = sameName(requested[i], answer[i].server);
   if (inPlace) {

@@ -160,7 +160,7 @@ const failures = [];
 batch.forEach((c, i) => {
   const core = verdicts[i];
   let mine = accepted(c.text, c.shape);
-  if (mine !== undefined && c.ids) mine = inRequestOrder(mine, JSON.stringify(c.ids));
+  if (mine !== undefined && c.ids) mine = inRequestOrder(mine, c.ids.join("\n"));
   let problem;
   if (mine === undefined) {
     if (core !== null && SURROGATE_ESCAPE.test(c.text)) declinedOnPurpose++;

@@ -1023,8 +1023,8 @@ test("answers", "bodies of the wrong shape -> decode", async () => {
   for (const body of bodies) await c.check(JSON.stringify(body), () => rejects(() => client.getServer("WA1DEMOWEB01"), { kind: "decode" }));
   return c.done("all decode");
 });
-// A batch answer's entries are put in request order in JS from a plan the wasm writes (src/js/sender.rs): random
-// answers, reordered, lower-cased, with entries missing, repeated or unasked-for, against the rule written plainly.
+// A batch answer's entries are put in request order in JS (src/js/accepted.js): random answers, reordered,
+// lower-cased, with entries missing, repeated or unasked-for, against the rule written plainly.
 test("answers", "batch answers in any order come back in request order, named as asked", async () => {
   let seed = 15;
   const random = (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
@@ -1039,6 +1039,10 @@ test("answers", "batch answers in any order come back in request order, named as
       entries.push(entry);
     }
     if (random(3) === 0) entries.push({ server: "unasked", isQueued: false });
+    // A `\u` escape of a surrogate pair: src/js/accepted.js leaves such an answer to the wasm's parser, so half
+    // the rounds go that way (then through the same JS ordering).
+    const escaped = random(2) === 0 && entries.length > 0;
+    if (escaped) entries[0].note = "\u{1f600}";
     for (let i = entries.length - 1; i > 0; i--) { const j = random(i + 1); [entries[i], entries[j]] = [entries[j], entries[i]]; }
     const used = new Set(), want = [];
     for (const id of ids) {
@@ -1047,7 +1051,8 @@ test("answers", "batch answers in any order come back in request order, named as
     }
     entries.forEach((e, i) => used.has(i) || want.push({ ...e }));
     for (const e of want) e.links ??= [];
-    rounds.push({ ids, body: (random(2) ? "\ufeff \n" : "") + JSON.stringify(entries, null, random(2) ? 1 : 0), want: JSON.stringify(want) });
+    const text = JSON.stringify(entries, null, random(2) ? 1 : 0).replace("\u{1f600}", "\\ud83d\\ude00");
+    rounds.push({ ids, body: (random(2) ? "\ufeff \n" : "") + text, want: JSON.stringify(want), escaped });
   }
   const server = await t.server((req, res, b, i) => json(res, 200, rounds[i].body));
   const client = tokenClient({ baseUrl: server.url });
@@ -1055,7 +1060,7 @@ test("answers", "batch answers in any order come back in request order, named as
     const got = JSON.stringify(await client.resetServer(ids));
     if (got !== want) throw new Error(`round ${i}: ${got.slice(0, 300)} is not ${want.slice(0, 300)}`);
   }
-  return `${rounds.length} batches in request order`;
+  return `${rounds.length} batches in request order (${rounds.filter((r) => r.escaped).length} read by the wasm's parser)`;
 });
 test("answers", "a batch answer with a wrong type names where (decode)", async () => {
   const { call } = await answerWith((req, res) => json(res, 200, [{ server: "wa1demoxxx01", isQueued: "yes", links: [] }]), { call: (c) => c.shutDownServer([NOBODY]) });
