@@ -3,7 +3,10 @@
 //! Why parse here when the browser has `JSON.parse`: checking a parsed JS value costs a call into JS per field
 //! and per type test (about 25 for one server of a batch), which made a batch of 5,000 servers twice as slow
 //! as a raw `fetch`. Parsed here, an answer is checked with no call at all, and what the caller gets back is
-//! one `JSON.parse` of the original text (or of the tree written out again, when the SDK changed it).
+//! one `JSON.parse` of the original text (or of the tree written out again, when the SDK changed it). Since then
+//! `src/js/accepted.js` checks the value of that one `JSON.parse` in JS, walking it rather than calling in per field,
+//! and the wasm parses only what it declines, and every error: this parser and `crate::shape` remain the
+//! reference it is tested against (`tests/accepted`).
 //!
 //! The grammar is RFC 8259's, as `JSON.parse` reads it, with two refusals: nesting deeper than
 //! [`crate::shape::MAX_DEPTH`] (the checker would refuse it anyway; the bound keeps the parser's recursion off

@@ -2,8 +2,9 @@
 //!
 //! The `fetch` is the client's `fetch` option if given, else `globalThis.fetch` (page, worker, Node 18+).
 //! The response is used structurally (`status`, `text()`), never through `instanceof Response`, so polyfills and
-//! custom fetches work. The body is parsed and checked in the wasm (`crate::parsed`: no call into JS per field);
-//! the caller's value is then one `JSON.parse`.
+//! custom fetches work. [`decode`] parses and checks the body in the wasm (`crate::parsed`: no call into JS per
+//! field); the caller's value is then one `JSON.parse`. Most 2xx answers never come here: `src/js/accepted.js`
+//! checks them in JS first (see `super::sender::Answer`), and this is the way for what it declines.
 
 use crate::prelude::*;
 
