@@ -60,8 +60,12 @@ function fits(value, shape, depth) {
     if (!hasOwn.call(value, name)) {
       if (presence === 0) return false;
       // The wasm fills them in after its check; filling here, before a later field fails, changes nothing the
-      // caller sees: a failed check hands the text, not this value, to the wasm.
-      if (presence === 2) value[name] = [];
+      // caller sees: a failed check hands the text, not this value, to the wasm. A filled field counts as present,
+      // or every entry without `links` would be walked for unknown fields below.
+      if (presence === 2) {
+        value[name] = [];
+        present++;
+      }
       continue;
     }
     const field = value[name];
@@ -69,7 +73,8 @@ function fits(value, shape, depth) {
     if (field === null && presence === 1) continue;
     if (!fits(field, form[i + 2], depth + 1)) return false;
   }
-  // Fields the shape does not name are not checked, but the wasm's parser refuses them too when they nest too deeply.
+  // Fields the shape does not name are not checked, but the wasm's parser refuses them too when they nest too
+  // deeply.
   let keys = 0;
   for (const _ in value) keys++;
   if (keys > present) {
