@@ -153,6 +153,17 @@ fn push_segment(url: &mut String, segment: &str) {
     }
 }
 
+fn json_id_array(out: &mut String, ids: &ServerIds) {
+    out.push('[');
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        write_string(id.as_str(), out);
+    }
+    out.push(']');
+}
+
 /// `POST {base}/v2/authentication/login` with `{"username","password"}`.
 pub fn login(base_url: &BaseUrl, credentials: &Credentials) -> ApiRequest {
     let mut body = String::from("{\"username\":");
@@ -270,7 +281,7 @@ impl Requests {
     /// `POST /v2/operations/{alias}/servers/{op}` with a JSON array of the IDs.
     pub fn server_operation(&self, op: ServerOp, ids: &ServerIds) -> ApiRequest {
         let mut body = String::with_capacity(ids.len() * 16 + 2);
-        ids.write_json(&mut body);
+        json_id_array(&mut body, ids);
         let url = self.url("operations", &["servers", op.path_segment()]);
         self.post(url, Some(body))
     }
@@ -326,7 +337,7 @@ impl Requests {
         let mut body = String::from("{\"snapshotExpirationDays\":");
         push_decimal(&mut body, u64::from(days.get()));
         body.push_str(",\"serverIds\":");
-        ids.write_json(&mut body);
+        json_id_array(&mut body, ids);
         body.push('}');
         let url = self.url("operations", &["servers", "createSnapshot"]);
         self.post(url, Some(body))

@@ -234,25 +234,6 @@ impl ServerIds {
         Ok(ServerIds(checked))
     }
 
-    /// Appends the IDs as a JSON array of strings, as the caller spelled them.
-    ///
-    /// ```
-    /// let mut out = String::new();
-    /// clc_wasm::validate::ServerIds::parse(["WA1A", "wa1\"b"])?.write_json(&mut out);
-    /// assert_eq!(out, r#"["WA1A","wa1\"b"]"#);
-    /// # Ok::<(), clc_wasm::Error>(())
-    /// ```
-    pub fn write_json(&self, out: &mut String) {
-        out.push('[');
-        for (index, id) in self.0.iter().enumerate() {
-            if index > 0 {
-                out.push(',');
-            }
-            crate::parsed::write_string(&id.0, out);
-        }
-        out.push(']');
-    }
-
     /// The IDs, in the order given.
     pub fn as_slice(&self) -> &[ServerId] {
         &self.0
