@@ -153,15 +153,76 @@ fn push_segment(url: &mut String, segment: &str) {
     }
 }
 
-fn json_id_array(out: &mut String, ids: &ServerIds) {
-    out.push('[');
-    for (index, id) in ids.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
+/// Server IDs as the JSON array a request sends (`["WA1ALIASWB01","WA1ALIASWB02"]`): written from [`ServerIds`],
+/// or taken as the caller's `JSON.stringify` wrote it, when it is plain enough to be the same text
+/// ([`IdArray::plain`]).
+///
+/// ```
+/// use clc_wasm::request::IdArray;
+/// use clc_wasm::validate::ServerIds;
+/// let ids = ServerIds::parse(["WA1ALIASWB01", "WA1ALIASWB02"]).unwrap();
+/// assert_eq!(IdArray::new(&ids).as_str(), r#"["WA1ALIASWB01","WA1ALIASWB02"]"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdArray(String);
+
+impl IdArray {
+    /// The JSON array of `ids`, in their order.
+    pub fn new(ids: &ServerIds) -> Self {
+        let mut out = String::with_capacity(ids.len() * 16 + 2);
+        out.push('[');
+        for (index, id) in ids.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            write_string(id.as_str(), &mut out);
         }
-        write_string(id.as_str(), out);
+        out.push(']');
+        IdArray(out)
     }
-    out.push(']');
+
+    /// `text`, a JSON array of IDs as `JSON.stringify` writes it, taken as it is when every ID is plain: 1 to 256
+    /// printable ASCII characters other than `"` and `\`, not `.` or `..`, no two equal ignoring ASCII case.
+    /// [`ServerIds::parse`] accepts those, and [`IdArray::new`] writes the same text; `None` for anything else, to
+    /// be read as a list and checked by [`ServerIds::parse`], whose error names the entry that is wrong. In the
+    /// wasm this is most lists' whole check: the IDs cross from JS once, as this text, and nothing is copied per ID.
+    ///
+    /// ```
+    /// use clc_wasm::request::IdArray;
+    /// assert!(IdArray::plain(r#"["WA1ALIASWB01","WA1ALIASWB02"]"#.into()).is_some());
+    /// assert!(IdArray::plain(r#"["WEB01","web01"]"#.into()).is_none()); // refused by ServerIds::parse
+    /// assert!(IdArray::plain(r#"["caf\u00e9"]"#.into()).is_none()); // not plain: ServerIds::parse decides
+    /// ```
+    pub fn plain(text: String) -> Option<Self> {
+        let inner = text.strip_prefix("[\"")?.strip_suffix("\"]")?;
+        // No ID holds a `"`, so the text alternates between IDs and the `,` between two of them.
+        let mut pieces = inner.as_bytes().split(|&byte| byte == b'"');
+        let mut ids = Vec::new();
+        loop {
+            let id = pieces.next()?;
+            let plain = (1..=256).contains(&id.len())
+                && id
+                    .iter()
+                    .all(|&byte| (b'!'..=b'~').contains(&byte) && byte != b'\\')
+                && id != b"."
+                && id != b"..";
+            ids.push(core::str::from_utf8(id).ok().filter(|_| plain)?);
+            match pieces.next() {
+                None => break,
+                Some(b",") => {}
+                Some(_) => return None,
+            }
+        }
+        if crate::validate::first_repeat(&ids).is_some() {
+            return None;
+        }
+        Some(IdArray(text))
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// `POST {base}/v2/authentication/login` with `{"username","password"}`.
@@ -280,10 +341,13 @@ impl Requests {
 
     /// `POST /v2/operations/{alias}/servers/{op}` with a JSON array of the IDs.
     pub fn server_operation(&self, op: ServerOp, ids: &ServerIds) -> ApiRequest {
-        let mut body = String::with_capacity(ids.len() * 16 + 2);
-        json_id_array(&mut body, ids);
+        self.server_operation_array(op, IdArray::new(ids))
+    }
+
+    /// [`Requests::server_operation`] with the IDs already written as their JSON array.
+    pub fn server_operation_array(&self, op: ServerOp, ids: IdArray) -> ApiRequest {
         let url = self.url("operations", &["servers", op.path_segment()]);
-        self.post(url, Some(body))
+        self.post(url, Some(ids.0))
     }
 
     /// Archive Server.
@@ -334,10 +398,15 @@ impl Requests {
     /// Create Snapshot: `{"snapshotExpirationDays":7,"serverIds":[...]}`, the days as an integer
     /// (as the real service is sent it, not the string of the document's example).
     pub fn create_snapshot(&self, ids: &ServerIds, days: SnapshotExpirationDays) -> ApiRequest {
+        self.create_snapshot_array(&IdArray::new(ids), days)
+    }
+
+    /// [`Requests::create_snapshot`] with the IDs already written as their JSON array.
+    pub fn create_snapshot_array(&self, ids: &IdArray, days: SnapshotExpirationDays) -> ApiRequest {
         let mut body = String::from("{\"snapshotExpirationDays\":");
         push_decimal(&mut body, u64::from(days.get()));
         body.push_str(",\"serverIds\":");
-        json_id_array(&mut body, ids);
+        body.push_str(ids.as_str());
         body.push('}');
         let url = self.url("operations", &["servers", "createSnapshot"]);
         self.post(url, Some(body))

@@ -147,18 +147,18 @@ fn server_id_problem(id: &str) -> Option<&'static str> {
 
 /// The index of the first ID that repeats an earlier one, ignoring ASCII case, in linear time: an open-addressed
 /// table of indices, hashed with FNV-1a. (`HashSet` or a sort would do as well, at a few kilobytes more wasm.)
-fn first_repeat(ids: &[ServerId]) -> Option<usize> {
+pub(crate) fn first_repeat(ids: &[&str]) -> Option<usize> {
     let size = (ids.len() * 2).next_power_of_two();
     let mut table = vec![usize::MAX; size];
     for (index, id) in ids.iter().enumerate() {
-        let mut slot = name_hash(&id.0) as usize & (size - 1);
+        let mut slot = name_hash(id) as usize & (size - 1);
         loop {
             match table[slot] {
                 usize::MAX => {
                     table[slot] = index;
                     break;
                 }
-                earlier if same_name(&ids[earlier].0, &id.0) => return Some(index),
+                earlier if same_name(ids[earlier], id) => return Some(index),
                 _ => slot = (slot + 1) & (size - 1),
             }
         }
@@ -224,7 +224,7 @@ impl ServerIds {
                 "must list at least one server",
             ));
         }
-        let repeat = first_repeat(&checked);
+        let repeat = first_repeat(&checked.iter().map(|id| id.as_str()).collect::<Vec<_>>());
         if let Some(index) = repeat {
             return Err(Error::validation(
                 &element(index),

@@ -235,3 +235,97 @@ fn debug_output_never_shows_the_token_or_the_password() {
     let shown = format!("{login:?} {creds:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+mod id_array {
+    use super::*;
+    use clc_wasm::request::IdArray;
+    use proptest::prelude::*;
+
+    /// IDs from pieces that are plain and pieces that are not (quotes, escapes, spaces, controls, non-ASCII, dots,
+    /// letters that fold), so that lists of both kinds come up, and repeats in another case.
+    fn id() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => "[!#-\\[\\]-~]{1,12}",
+            1 => Just("WA1ALIASWB01".to_owned()),
+            1 => Just("wa1aliaswb01".to_owned()),
+            1 => prop::sample::select(vec![
+                ".", "..", "\"", "\\", " ", "\t", "\u{7f}", "\u{0}", "é", "\u{212a}", "k", "K", "😀", "\u{2028}",
+            ])
+            .prop_map(str::to_owned),
+            1 => Just("W".repeat(250)),
+        ];
+        prop::collection::vec(piece, 0..3).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5_000))]
+
+        /// `plain` takes a list as JSON.stringify writes it (serde_json writes these the same) only when the full
+        /// check accepts it and writes the same text; and it takes every list of plain IDs.
+        #[test]
+        fn plain_agrees_with_the_full_check(list in prop::collection::vec(id(), 0..6)) {
+            let text = serde_json::to_string(&list).unwrap();
+            let full = ServerIds::parse(&list);
+            match IdArray::plain(text.clone()) {
+                Some(array) => {
+                    prop_assert_eq!(array.as_str(), text.as_str());
+                    let written = IdArray::new(&full.expect("the full check accepts it"));
+                    prop_assert_eq!(written.as_str(), text.as_str());
+                }
+                None => {
+                    let plain = list.iter().all(|id| {
+                        id.bytes().all(|b| (b'!'..=b'~').contains(&b) && b != b'"' && b != b'\\')
+                    });
+                    prop_assert!(!(plain && full.is_ok()), "a plain list the full check accepts was declined: {}", text);
+                }
+            }
+        }
+
+        /// Any text at all: `plain` never panics, and what it takes is a list the full check accepts, written alike.
+        #[test]
+        fn plain_takes_only_what_the_full_check_writes(text in "[\\[\\]\",a-cA-C.\\\\ é]{0,24}") {
+            if let Some(array) = IdArray::plain(text.clone()) {
+                let list: Vec<String> = serde_json::from_str(&text).expect("plain took a JSON array of strings");
+                let ids = ServerIds::parse(&list).expect("the full check accepts it");
+                let written = IdArray::new(&ids);
+                prop_assert_eq!(written.as_str(), array.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn plain_declines_by_each_rule() {
+        let w256 = "W".repeat(256);
+        let taken = [
+            "[\"WA1ALIASWB01\"]".to_owned(),
+            format!("[\"{w256}\"]"),
+            "[\"a\",\"b\",\"...\"]".into(),
+        ];
+        for text in taken {
+            assert!(IdArray::plain(text.clone()).is_some(), "{text}");
+        }
+        let w257 = "W".repeat(257);
+        for text in [
+            "[]",
+            "[\"\"]",
+            "[\".\"]",
+            "[\"a\",\"..\"]",
+            "[\"a\",\"A\"]",
+            "[\"a b\"]",
+            "[\"a\\\"b\"]",
+            "[\"a\\\\b\"]",
+            "[\"é\"]",
+            "[\"a\", \"b\"]",
+            "[\"a\",,\"b\"]",
+            "[\"a\"]x",
+            "[\"a\"",
+            "\"a\"",
+            "[\"a\",1]",
+            "[\"a\"\"b\"]",
+            "[\"a\",\"\"]",
+            &format!("[\"{w257}\"]"),
+        ] {
+            assert!(IdArray::plain(text.to_owned()).is_none(), "{text}");
+        }
+    }
+}

@@ -101,12 +101,23 @@ function tooDeep(value, depth) {
   return false;
 }
 
-// A checked batch `answer` (SERVER_OPERATIONS, arrays filled) in the order of `ids`, the requested IDs one per line
-// (an ID holds no control character): each requested ID takes the first unused entry whose `server` equals it
-// ignoring ASCII case, and is named as the caller spelled it; entries nothing asked for follow in their order
-// (src/order.rs's request_order).
-export function inRequestOrder(answer, ids) {
-  const requested = ids.split("\n"), n = requested.length, m = answer.length;
+// A server operation's `ids` (a string, or an array of strings) as a new array, each entry read once, so that
+// the checks, the request's body and the names of its answer see the same IDs whatever getters or Proxy traps do;
+// undefined for anything else, which the wasm reads itself. (Not `slice` or `Array.from`: they run a species
+// constructor and an iterator the caller can replace.)
+export function idsCopy(ids) {
+  if (typeof ids === "string") return [ids];
+  if (!isArray(ids)) return undefined;
+  const n = ids.length, copy = new Array(n);
+  for (let i = 0; i < n; i++) if (typeof (copy[i] = ids[i]) !== "string") return undefined;
+  return copy;
+}
+
+// A checked batch `answer` (SERVER_OPERATIONS, arrays filled) in the order of `requested`, the array of checked
+// IDs: each requested ID takes the first unused entry whose `server` equals it ignoring ASCII case, and is named
+// as the caller spelled it; entries nothing asked for follow in their order (src/order.rs's request_order).
+export function inRequestOrder(answer, requested) {
+  const n = requested.length, m = answer.length;
   let inPlace = n === m;
   for (let i = 0; inPlace && i < n; i++) inPlace = sameName(requested[i], answer[i].server);
   if (inPlace) {

@@ -14,7 +14,7 @@ use super::sender::{promise, rejected, Answer, Sender};
 use super::session::{Inner, SessionOptions};
 use crate::request::{ApiRequest, Requests, ServerOp};
 use crate::shape;
-use crate::validate::{BaseUrl, DataCenterId, GroupId, ServerId, ServerIds, StatusId};
+use crate::validate::{BaseUrl, DataCenterId, GroupId, ServerId, StatusId};
 use crate::Error;
 
 /// Sends a prepared request (or rejects with the error that prevented building it) and decodes the answer.
@@ -36,7 +36,7 @@ pub(crate) fn run(
 /// Sends a server operation; its results come in the request's order, each named as the caller spelled it.
 pub(crate) fn run_batch(
     inner: &Rc<Inner>,
-    prepared: Result<(ApiRequest, CallOptions, ServerIds), Error>,
+    prepared: Result<(ApiRequest, CallOptions, JsValue), Error>,
 ) -> Promise {
     let (req, options, ids) = match prepared {
         Ok(p) => p,
@@ -98,18 +98,22 @@ pub(crate) fn server_op(
     op: ServerOp,
     ids: &JsValue,
     options: &JsValue,
-) -> Result<(ApiRequest, CallOptions, ServerIds), Error> {
-    let ids = convert::server_ids(ids)?;
+) -> Result<(ApiRequest, CallOptions, JsValue), Error> {
+    let (ids, requested) = convert::server_ids(ids)?;
     let options = CallOptions::read(options)?;
-    Ok((inner.build(|r| r.server_operation(op, &ids)), options, ids))
+    Ok((
+        inner.build(|r| r.server_operation_array(op, ids)),
+        options,
+        requested,
+    ))
 }
 
 pub(crate) fn snapshot(
     inner: &Inner,
     ids: &JsValue,
     options: &JsValue,
-) -> Result<(ApiRequest, CallOptions, ServerIds), Error> {
-    let ids = convert::server_ids(ids)?;
+) -> Result<(ApiRequest, CallOptions, JsValue), Error> {
+    let (ids, requested) = convert::server_ids(ids)?;
     if !options.is_object() {
         return Err(Error::validation(
             "options",
@@ -118,7 +122,11 @@ pub(crate) fn snapshot(
     }
     let days = convert::expiration_days(options)?;
     let call = CallOptions::read(options)?;
-    Ok((inner.build(|r| r.create_snapshot(&ids, days)), call, ids))
+    Ok((
+        inner.build(|r| r.create_snapshot_array(&ids, days)),
+        call,
+        requested,
+    ))
 }
 
 /// Builds a request from one ID, given as the caller passed it; `Err` when the ID is refused.

@@ -9,13 +9,14 @@ use alloc::borrow::Cow;
 
 use crate::parsed::{self, Value};
 
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Function, JsString, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::object::{self, field, name, set};
+use super::{sender, transport};
 use crate::model::Session;
 use crate::queue::RequestQueue;
-use crate::request::ApiRequest;
+use crate::request::{ApiRequest, IdArray};
 use crate::validate::{BaseUrl, ServerIds, SnapshotExpirationDays};
 use crate::wait::{WaitProgress, WaitResult};
 use crate::Error;
@@ -188,8 +189,24 @@ pub(crate) fn signal(options: &JsValue) -> Result<Option<JsValue>, Error> {
     }
 }
 
-/// `ids` as a string or an array of strings.
-pub(crate) fn server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
+/// `ids` (a string or an array of strings), checked: the JSON array the request sends, and a JS array of the
+/// same IDs, which orders the answer.
+pub(crate) fn server_ids(ids: &JsValue) -> Result<(IdArray, JsValue), Error> {
+    // Most lists are plain (`IdArray::plain`): their check is one JSON.stringify and one pass over its text, and
+    // the IDs are copied into the wasm once, as the request's body.
+    if let Ok(copy) = sender::ids_copy(ids) {
+        if let Some(array) = object::json_text(&copy).and_then(IdArray::plain) {
+            return Ok((array, copy));
+        }
+    }
+    let array = IdArray::new(&checked_server_ids(ids)?);
+    let requested = transport::parse_json(&JsString::from(array.as_str()))
+        .map_err(|_| Error::decode("the IDs could not be handed to JavaScript"))?;
+    Ok((array, requested))
+}
+
+/// `serverIds` read and checked in the wasm: what `idList` declines, with the error that names the wrong entry.
+fn checked_server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
     if let Some(one) = text(ids).map_err(|()| lone_surrogate("serverIds"))? {
         return ServerIds::parse(vec![one]);
     }

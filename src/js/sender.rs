@@ -20,7 +20,6 @@ use super::transport::{self, Reply};
 use crate::json::Json;
 use crate::request::ApiRequest;
 use crate::shape::{self, Shape};
-use crate::validate::ServerIds;
 use crate::{response, Error};
 
 /// How a client's requests leave: its `fetch`, its default time limit for one request, and its `trace`.
@@ -93,8 +92,9 @@ fn trace_entry(
 pub(crate) enum Answer {
     /// The whole answer, checked.
     Checked(&'static Shape),
-    /// The results of a server operation on these IDs, checked, in their order, named as the caller spelled them.
-    Batch(ServerIds),
+    /// The results of a server operation on these IDs (a JS array of them, checked), in their order, named as
+    /// the caller spelled them.
+    Batch(JsValue),
     /// The `status` of a Get Status answer.
     Status,
 }
@@ -106,10 +106,15 @@ extern "C" {
     #[wasm_bindgen(catch)]
     fn accepted(text: &JsString, shape: u32) -> Result<JsValue, JsValue>;
 
-    /// A checked batch answer (a JS array) in the order of `requested`, the IDs one per line, each entry that
-    /// answers one named as the caller spelled it ([`crate::order::request_order`]'s order).
+    /// A checked batch answer (a JS array) in the order of `requested`, a JS array of the checked IDs, each entry
+    /// that answers one named as the caller spelled it ([`crate::order::request_order`]'s order).
     #[wasm_bindgen(js_name = inRequestOrder, catch)]
-    fn in_request_order(answer: &JsValue, requested: &str) -> Result<JsValue, JsValue>;
+    fn in_request_order(answer: &JsValue, requested: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// A server operation's `ids` (a string or an array) as a new array, each entry read once; `undefined` for
+    /// anything else.
+    #[wasm_bindgen(js_name = idsCopy, catch)]
+    pub(crate) fn ids_copy(ids: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 impl Answer {
@@ -124,16 +129,7 @@ impl Answer {
                     Some(value) => value,
                     None => checked(reply, &shape::SERVER_OPERATIONS)?,
                 };
-                // One per line, not JSON: an ID holds no control character (`validate`), and JSON would cost a
-                // test per byte here and a parse in JS.
-                let mut requested = String::with_capacity(ids.len() * 16);
-                for (index, id) in ids.iter().enumerate() {
-                    if index > 0 {
-                        requested.push('\n');
-                    }
-                    requested.push_str(id.as_str());
-                }
-                in_request_order(&answer, &requested)
+                in_request_order(&answer, &ids)
                     .map_err(|_| Error::decode("the answer could not be handed to JavaScript"))
             }
             Answer::Status => transport::decode(reply, &shape::STATUS, |value| {

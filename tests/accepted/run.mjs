@@ -123,6 +123,16 @@ for (let i = 0; i < cases; i++) {
       if (seen.size >= 8) break;
     }
     c.ids = ids;
+    if (chance(0.3)) {
+      // The usual answer: one entry per ID in request order, as the service spells them (lower case), now and
+      // then another case, another letter, a letter out of ASCII that folds to it, or one entry too few or many.
+      const spelled = ids.map((id) =>
+        pick([id.toLowerCase(), id.toLowerCase(), id.toUpperCase(), id, id.replace(/k/i, "\u212a"), id + "x"]),
+      );
+      if (chance(0.1)) spelled.pop();
+      if (chance(0.1)) spelled.push(pick(NAMES));
+      c.text = mangle("[" + spelled.map((name) => '{"server":' + string(name) + ',"isQueued":' + pick(["true", "false"]) + "}").join(",") + "]");
+    }
   }
   batch.push(c);
 }
@@ -160,7 +170,7 @@ const failures = [];
 batch.forEach((c, i) => {
   const core = verdicts[i];
   let mine = accepted(c.text, c.shape);
-  if (mine !== undefined && c.ids) mine = inRequestOrder(mine, c.ids.join("\n"));
+  if (mine !== undefined && c.ids) mine = inRequestOrder(mine, c.ids);
   let problem;
   if (mine === undefined) {
     if (core !== null && SURROGATE_ESCAPE.test(c.text)) declinedOnPurpose++;

@@ -1207,6 +1207,31 @@ test("ids", "ID validation: empty, duplicates ignoring case, non-strings, nested
   }
   return c.done("all refused");
 });
+test("ids", "a list is read once: its body and its answer's names agree, whatever its getters do", async () => {
+  const bodies = [];
+  const client = tokenClient({ fetch: (url, init) => (bodies.push(init.body), fetch(url, init)) });
+  const c = checker();
+  let reads = 0;
+  const changing = [NOBODY, "WA1DEMOXXX05"];
+  Object.defineProperty(changing, 0, { get: () => (reads++ % 2 ? "wa1demoxxx07" : NOBODY), enumerable: true });
+  const spelled = ["Wa1DemoXxx01", "wA1dEMOxXX05"];
+  for (const [what, ids, want] of [
+    ["a getter that answers differently each read", changing, undefined],
+    ["String objects", [new String(NOBODY), new String("WA1DEMOXXX05")], [NOBODY, "WA1DEMOXXX05"]],
+    ["IDs in mixed case", spelled, spelled],
+    ["an ID with a quote (the wasm reads the list)", ['WA1"DEMO', NOBODY], ['WA1"DEMO', NOBODY]],
+  ]) {
+    await c.check(what, async () => {
+      const ops = await client.shutDownServer(ids);
+      const sent = JSON.parse(bodies.at(-1));
+      const names = ops.map((op) => op.server);
+      if (names.some((name) => typeof name !== "string")) throw new Error(`names that are not strings: ${names.map((n) => typeof n)}`);
+      if (JSON.stringify(names) !== JSON.stringify(sent)) throw new Error(`sent ${JSON.stringify(sent)}, named ${JSON.stringify(names)}`);
+      if (want && JSON.stringify(names) !== JSON.stringify(want)) throw new Error(`named ${JSON.stringify(names)}, not ${JSON.stringify(want)}`);
+    });
+  }
+  return c.done(`${reads} reads of the changing entry for ${bodies.length} calls`);
+});
 test("ids", "createSnapshot days: 0, 11, 1.5, NaN, Infinity, -1, \"7\", missing -> validation", async () => {
   const c = checker();
   for (const days of [0, 11, 1.5, NaN, Infinity, -1, "7", undefined, null, 2 ** 53]) {
