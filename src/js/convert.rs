@@ -7,13 +7,11 @@
 use crate::prelude::*;
 use alloc::borrow::Cow;
 
-use crate::parsed::{self, Value};
-
-use js_sys::{Array, Function, JsString, Object};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::object::{self, field, name, set};
-use super::{sender, transport};
+use super::sender;
 use crate::model::Session;
 use crate::queue::RequestQueue;
 use crate::request::{ApiRequest, IdArray};
@@ -190,46 +188,36 @@ pub(crate) fn signal(options: &JsValue) -> Result<Option<JsValue>, Error> {
 }
 
 /// `ids` (a string or an array of strings), checked: the JSON array the request sends, and a JS array of the
-/// same IDs, which orders the answer.
+/// same IDs, which names the entries of its answer.
 pub(crate) fn server_ids(ids: &JsValue) -> Result<(IdArray, JsValue), Error> {
+    // The copy is read once, so that the checks, the body and the answer's names see the same IDs.
+    let copy = match sender::ids_copy(ids) {
+        Ok(copy) if !copy.is_undefined() => copy,
+        // Not a string or an array of strings: read one by one, the error names the entry that is wrong.
+        _ => return Err(checked_server_ids(ids).err().unwrap_or_else(not_ids)),
+    };
     // Most lists are plain (`IdArray::plain`): their check is one JSON.stringify and one pass over its text, and
     // the IDs are copied into the wasm once, as the request's body.
-    if let Ok(copy) = sender::ids_copy(ids) {
-        if let Some(array) = object::json_text(&copy).and_then(IdArray::plain) {
-            return Ok((array, copy));
-        }
-    }
-    let array = IdArray::new(&checked_server_ids(ids)?);
-    let requested = transport::parse_json(&JsString::from(array.as_str()))
-        .map_err(|_| Error::decode("the IDs could not be handed to JavaScript"))?;
-    Ok((array, requested))
+    let array = match object::json_text(&copy).and_then(IdArray::plain) {
+        Some(array) => array,
+        None => IdArray::new(&checked_server_ids(&copy)?),
+    };
+    Ok((array, copy))
 }
 
-/// `serverIds` read and checked in the wasm: what `idList` declines, with the error that names the wrong entry.
+fn not_ids() -> Error {
+    Error::validation("serverIds", "must be a string or an array of strings")
+}
+
+/// `serverIds` read and checked one by one, to name the entry that is wrong: what is not plain (a hole, a
+/// non-string, a lone surrogate, a getter that throws, a quote or a letter out of ASCII).
 fn checked_server_ids(ids: &JsValue) -> Result<ServerIds, Error> {
     if let Some(one) = text(ids).map_err(|()| lone_surrogate("serverIds"))? {
         return ServerIds::parse(vec![one]);
     }
-    let refused = || Error::validation("serverIds", "must be a string or an array of strings");
     if !object::is_array(ids) {
-        return Err(refused());
+        return Err(not_ids());
     }
-    // A list of plain strings crosses in one piece, as JSON: one call into JS, not two per ID.
-    if let Some(text) = object::json_text(ids) {
-        if let Ok(Value::List(items)) = parsed::parse(&text) {
-            let mut out = Vec::with_capacity(items.len());
-            for item in &items {
-                if let Value::Text(id) = item {
-                    out.push(String::from(&**id));
-                }
-            }
-            if out.len() == items.len() {
-                return ServerIds::parse(out);
-            }
-        }
-    }
-    // Anything else (a hole, a non-string, a lone surrogate, a getter that throws) is read one by one, to name
-    // the entry that is wrong.
     let list = object::items(ids).ok_or_else(|| object::unreadable("serverIds"))?;
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.into_iter().enumerate() {
