@@ -414,7 +414,8 @@ function topSelf(profile, limit = 15) {
     const dt = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000; // µs -> ms; a sample's time is the gap to the next one
     const f = node.callFrame;
     const file = f.url ? f.url.replace(/^.*\//, "") : "";
-    const key = `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.lineNumber + 1}` : ""}`;
+    // With the column: the minified glue is one line.
+    const key = `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.lineNumber + 1}:${f.columnNumber + 1}` : ""}`;
     if (f.functionName === "(idle)") {
       idle += dt; // waiting for the network: not CPU the SDK spends
       return;

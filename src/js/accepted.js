@@ -18,8 +18,41 @@
 // makes only plain data), and field presence is read with a captured hasOwnProperty, so a polluted
 // Object.prototype changes nothing.
 
-// Generated from src/shape.rs (`shape::shapes_js`; `CLC_BLESS=1 cargo test --test core_shapes_js` rewrites it).
+// Generated from src/shape.rs, down to the line that says so (`shape::shapes_js`; `CLC_BLESS=1 cargo test --test
+// core_shapes_js` rewrites it): the table of shapes, and the check of a batch's entries written out.
 const SHAPES = [[7],["rel",0,-1,"href",0,-1,"id",1,-1],["id",0,-1,"name",0,-1,"description",1,-1,"groupId",1,-1,"locationId",1,-1,"osType",1,-1,"status",1,-1,"type",1,-1,"storageType",1,-1,"details",1,8,"links",2,9],["id",0,-1,"name",0,-1,"links",2,9],[3],["id",0,-1,"name",0,-1,"description",1,-1,"locationId",1,-1,"type",1,-1,"status",1,-1,"serversCount",1,-2,"groups",2,10,"links",2,9],["id",0,-1,"name",0,-1,"description",1,-1,"locationId",1,-1,"type",1,-1,"status",1,-1,"serversCount",1,-2,"groups",2,11,"servers",2,12,"links",2,9],["server",0,-1,"isQueued",0,-3,"links",2,9,"errorMessage",1,-1],["powerState",1,-1,"inMaintenanceMode",1,-3,"cpu",1,-2,"memoryMB",1,-2,"storageGB",1,-2,"ipAddresses",2,13,"snapshots",2,14],[15],[5],[6],[2],[16],[17],["rel",0,-1,"href",0,-1,"id",1,-1,"name",1,-1,"verbs",1,18],["internal",1,-1,"public",1,-1],["name",0,-1,"links",2,9],[-1]];
+const WRITTEN = 7;
+function written(v, d) {
+  if (typeof v !== "object" || v === null || isArray(v)) return false;
+  let p = 0, x;
+  if (!hasOwn.call(v, "server")) return false;
+  {
+    x = v["server"];
+    p++;
+    if (!(d < MAX_DEPTH && typeof x === "string")) return false;
+  }
+  if (!hasOwn.call(v, "isQueued")) return false;
+  {
+    x = v["isQueued"];
+    p++;
+    if (!(d < MAX_DEPTH && typeof x === "boolean")) return false;
+  }
+  if (hasOwn.call(v, "links")) {
+    x = v["links"];
+    p++;
+    if (!(fits(x, 9, d + 1))) return false;
+  } else {
+    v["links"] = [];
+    p++;
+  }
+  if (hasOwn.call(v, "errorMessage")) {
+    x = v["errorMessage"];
+    p++;
+    if (x !== null && !(d < MAX_DEPTH && typeof x === "string")) return false;
+  }
+  return others(v, p, SHAPES[7], d);
+}
+// (The end of what shape::shapes_js writes.)
 
 const MAX_DEPTH = 64;
 // The scalar shapes, by -1 - their number in SHAPES.
@@ -48,6 +81,7 @@ export function accepted(text, shape) {
 function fits(value, shape, depth) {
   if (depth > MAX_DEPTH) return false;
   if (shape < 0) return typeof value === KINDS[-1 - shape];
+  if (shape === WRITTEN) return written(value, depth);
   const form = SHAPES[shape];
   if (form.length === 1) {
     if (!isArray(value)) return false;
@@ -76,8 +110,12 @@ function fits(value, shape, depth) {
     // A text, number or boolean not too deep is checked here: a call per field was a quarter of the walk.
     if (inner < 0 && depth < MAX_DEPTH ? typeof field !== KINDS[-1 - inner] : !fits(field, inner, depth + 1)) return false;
   }
-  // Fields the shape does not name are not checked, but the wasm's parser refuses them too when they nest too
-  // deeply.
+  return others(value, present, form, depth);
+}
+
+// Whether the fields of `value` that `form` does not name (`present` are named) nest no deeper than the wasm's
+// parser goes: they are not checked, but it refuses them too.
+function others(value, present, form, depth) {
   let keys = 0;
   for (const _ in value) keys++;
   if (keys > present) {
