@@ -181,23 +181,26 @@ impl IdArray {
         IdArray(out)
     }
 
-    /// `text`, a JSON array of IDs as `JSON.stringify` writes it, taken as it is when every ID is plain: 1 to 256
-    /// printable ASCII characters other than `"` and `\`, not `.` or `..`, no two equal ignoring ASCII case.
-    /// [`ServerIds::parse`] accepts those, and [`IdArray::new`] writes the same text; `None` for anything else, to
-    /// be read as a list and checked by [`ServerIds::parse`], whose error names the entry that is wrong. In the
-    /// wasm this is most lists' whole check: the IDs cross from JS once, as this text, and nothing is copied per ID.
+    /// `text`, the JSON array of `count` IDs, taken as it is when every ID is plain: 1 to 256 printable ASCII
+    /// characters other than `"` and `\\`, not `.` or `..`, no two equal ignoring ASCII case. [`ServerIds::parse`]
+    /// accepts those, and [`IdArray::new`] writes the same text; `None` for anything else, to be read as a list
+    /// and checked by [`ServerIds::parse`], whose error names the entry that is wrong. The text may also be the
+    /// IDs joined as `["` + `","` + `"]`, with nothing escaped: an ID that holds a `"` then gives more than
+    /// `count` of them, and is declined. In the wasm this is most lists' whole check: the IDs cross from JS once,
+    /// as this text, and nothing is copied per ID.
     ///
     /// ```
     /// use clc_wasm::request::IdArray;
-    /// assert!(IdArray::plain(r#"["WA1ALIASWB01","WA1ALIASWB02"]"#.into()).is_some());
-    /// assert!(IdArray::plain(r#"["WEB01","web01"]"#.into()).is_none()); // refused by ServerIds::parse
-    /// assert!(IdArray::plain(r#"["caf\u00e9"]"#.into()).is_none()); // not plain: ServerIds::parse decides
+    /// assert!(IdArray::plain(r#"["WA1ALIASWB01","WA1ALIASWB02"]"#.into(), 2).is_some());
+    /// assert!(IdArray::plain(r#"["WEB01","web01"]"#.into(), 2).is_none()); // refused by ServerIds::parse
+    /// assert!(IdArray::plain(r#"["caf\u00e9"]"#.into(), 1).is_none()); // not plain: ServerIds::parse decides
+    /// assert!(IdArray::plain(r#"["a","b"]"#.into(), 1).is_none()); // one ID, a","b, joined unescaped
     /// ```
-    pub fn plain(text: String) -> Option<Self> {
+    pub fn plain(text: String, count: usize) -> Option<Self> {
         let inner = text.strip_prefix("[\"")?.strip_suffix("\"]")?;
         // No ID holds a `"`, so the text alternates between IDs and the `,` between two of them.
         let mut pieces = inner.as_bytes().split(|&byte| byte == b'"');
-        let mut ids = Vec::new();
+        let mut ids = Vec::with_capacity(count);
         loop {
             let id = pieces.next()?;
             let plain = (1..=256).contains(&id.len())
@@ -213,7 +216,7 @@ impl IdArray {
                 Some(_) => return None,
             }
         }
-        if crate::validate::first_repeat(&ids).is_some() {
+        if ids.len() != count || crate::validate::first_repeat(&ids).is_some() {
             return None;
         }
         Some(IdArray(text))

@@ -260,13 +260,18 @@ mod id_array {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(5_000))]
 
-        /// `plain` takes a list as JSON.stringify writes it (serde_json writes these the same) only when the full
-        /// check accepts it and writes the same text; and it takes every list of plain IDs.
+        /// `plain` takes a list as JSON.stringify writes it (serde_json writes these the same), or joined with
+        /// nothing escaped (accepted.js's idsText), only when the full check accepts it and writes the same text;
+        /// and it takes every list of plain IDs.
         #[test]
-        fn plain_agrees_with_the_full_check(list in prop::collection::vec(id(), 0..6)) {
-            let text = serde_json::to_string(&list).unwrap();
+        fn plain_agrees_with_the_full_check(list in prop::collection::vec(id(), 0..6), joined: bool) {
+            let text = if joined {
+                format!("[\"{}\"]", list.join("\",\""))
+            } else {
+                serde_json::to_string(&list).unwrap()
+            };
             let full = ServerIds::parse(&list);
-            match IdArray::plain(text.clone()) {
+            match IdArray::plain(text.clone(), list.len()) {
                 Some(array) => {
                     prop_assert_eq!(array.as_str(), text.as_str());
                     let written = IdArray::new(&full.expect("the full check accepts it"));
@@ -283,9 +288,13 @@ mod id_array {
 
         /// Any text at all: `plain` never panics, and what it takes is a list the full check accepts, written alike.
         #[test]
-        fn plain_takes_only_what_the_full_check_writes(text in "[\\[\\]\",a-cA-C.\\\\ é]{0,24}") {
-            if let Some(array) = IdArray::plain(text.clone()) {
+        fn plain_takes_only_what_the_full_check_writes(
+            text in "[\\[\\]\",a-cA-C.\\\\ é]{0,24}",
+            count in 0..6usize,
+        ) {
+            if let Some(array) = IdArray::plain(text.clone(), count) {
                 let list: Vec<String> = serde_json::from_str(&text).expect("plain took a JSON array of strings");
+                prop_assert_eq!(list.len(), count);
                 let ids = ServerIds::parse(&list).expect("the full check accepts it");
                 let written = IdArray::new(&ids);
                 prop_assert_eq!(written.as_str(), array.as_str());
@@ -302,7 +311,9 @@ mod id_array {
             "[\"a\",\"b\",\"...\"]".into(),
         ];
         for text in taken {
-            assert!(IdArray::plain(text.clone()).is_some(), "{text}");
+            let count = text.matches("\",\"").count() + 1;
+            assert!(IdArray::plain(text.clone(), count).is_some(), "{text}");
+            assert!(IdArray::plain(text.clone(), count + 1).is_none(), "{text}");
         }
         let w257 = "W".repeat(257);
         for text in [
@@ -325,7 +336,8 @@ mod id_array {
             "[\"a\",\"\"]",
             &format!("[\"{w257}\"]"),
         ] {
-            assert!(IdArray::plain(text.to_owned()).is_none(), "{text}");
+            let count = text.matches("\",\"").count() + 1;
+            assert!(IdArray::plain(text.to_owned(), count).is_none(), "{text}");
         }
     }
 }

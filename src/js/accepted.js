@@ -150,10 +150,16 @@ export function idsCopy(ids) {
   if (typeof ids === "string") ids = [ids];
   else if (!isArray(ids)) return undefined;
   const n = ids.length, copy = new Array(n);
-  // A toJSON on Array.prototype would have JSON.stringify write another body than these IDs.
-  if (copy.toJSON !== undefined) return undefined;
   for (let i = 0; i < n; i++) if (typeof (copy[i] = ids[i]) !== "string") return undefined;
   return copy;
+}
+
+// The IDs of a copy (idsCopy) joined as a JSON array, nothing escaped: the wasm takes it only when no ID needs
+// escaping and it holds as many IDs as the copy (src/request.rs's IdArray::plain). JSON.stringify, which looks at
+// every character, cost 0.2 ms per 1,000 IDs in Chromium.
+const join = Array.prototype.join;
+export function idsText(copy) {
+  return '["' + join.call(copy, '","') + '"]';
 }
 
 // A checked batch `answer` (SERVER_OPERATIONS, arrays filled) in the order of `requested`, the array of checked
@@ -161,12 +167,7 @@ export function idsCopy(ids) {
 // as the caller spelled it; entries nothing asked for follow in their order (src/order.rs's request_order).
 export function inRequestOrder(answer, requested) {
   const n = requested.length, m = answer.length;
-  let inPlace = n === m;
-  for (let i = 0; inPlace && i < n; i++) inPlace = sameName(requested[i], answer[i].server);
-  if (inPlace) {
-    for (let i = 0; i < n; i++) answer[i].server = requested[i];
-    return answer;
-  }
+  // The service answers a batch in another order than asked (src/order.rs): no shortcut for request order.
   // An open-addressing table of the returned names (src/order.rs's Names): per slot, a name's first entry, its
   // first unused one and its hash; per entry, the next of the same name. A Map keyed by lower-cased names cost
   // 0.9 ms of a 1,000-ID call in Chromium (a new string and a regex test per name); this is a fifth of that.

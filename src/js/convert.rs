@@ -196,9 +196,14 @@ pub(crate) fn server_ids(ids: &JsValue) -> Result<(IdArray, JsValue), Error> {
         // Not a string or an array of strings: read one by one, the error names the entry that is wrong.
         _ => return Err(checked_server_ids(ids).err().unwrap_or_else(not_ids)),
     };
-    // Most lists are plain (`IdArray::plain`): their check is one JSON.stringify and one pass over its text, and
-    // the IDs are copied into the wasm once, as the request's body.
-    let array = match object::json_text(&copy).and_then(IdArray::plain) {
+    // Most lists are plain (`IdArray::plain`): their check is one join and one pass over its text, and the IDs
+    // are copied into the wasm once, as the request's body.
+    let list = copy.unchecked_ref::<Array>();
+    let plain = sender::ids_text(list)
+        .ok()
+        .and_then(|text| text.as_string())
+        .and_then(|text| IdArray::plain(text, list.length() as usize));
+    let array = match plain {
         Some(array) => array,
         None => IdArray::new(&checked_server_ids(&copy)?),
     };

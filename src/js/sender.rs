@@ -8,7 +8,7 @@ use crate::prelude::*;
 use core::future::Future;
 use core::pin::Pin;
 
-use js_sys::{Date, Function, JsString, Object, Promise};
+use js_sys::{Array, Date, Function, JsString, Object, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -115,6 +115,11 @@ extern "C" {
     /// anything else.
     #[wasm_bindgen(js_name = idsCopy, catch)]
     pub(crate) fn ids_copy(ids: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// The IDs of an [`ids_copy`] joined as a JSON array, nothing escaped (see
+    /// [`crate::request::IdArray::plain`]).
+    #[wasm_bindgen(js_name = idsText, catch)]
+    pub(crate) fn ids_text(copy: &Array) -> Result<JsValue, JsValue>;
 }
 
 impl Answer {
