@@ -181,8 +181,9 @@ export function inRequestOrder(answer, requested) {
   for (let i = 0; i < m; i++) names[i] = answer[i].server;
   let size = 2;
   while (size < 2 * m) size *= 2;
-  const mask = size - 1, first = new Int32Array(size).fill(-1), unused = new Int32Array(size), next = new Int32Array(m);
-  const hashes = new Int32Array(size);
+  // Plain arrays of small integers, not typed arrays: each typed array is a buffer of its own for the collector.
+  const mask = size - 1, first = new Array(size).fill(-1), unused = new Array(size).fill(0), next = new Array(m).fill(0);
+  const hashes = new Array(size).fill(0);
   // The slot of a returned name, its own or a free one. With the hashes, a probe seldom compares two names, which
   // in a batch share long prefixes (WA1ALIASWB01, WA1ALIASWB02).
   const slot = (name) => {
@@ -212,7 +213,7 @@ export function inRequestOrder(answer, requested) {
       if (hashes[at] === hash && ((ascii && id.toLowerCase() === names[f]) || sameName(names[f], id))) return at;
     }
   };
-  const used = new Uint8Array(m), out = new Array(m);
+  const used = new Array(m).fill(0), out = new Array(m);
   let k = 0;
   for (let i = 0; i < n; i++) {
     const s = find(requested[i]), at = s < 0 ? -1 : unused[s];
