@@ -177,8 +177,6 @@ export function inRequestOrder(answer, requested) {
   // An open-addressing table of the returned names (src/order.rs's Names): per slot, a name's first entry, its
   // first unused one and its hash; per entry, the next of the same name. A Map keyed by lower-cased names cost
   // 0.9 ms of a 1,000-ID call in Chromium (a new string and a regex test per name); this is a fifth of that.
-  const names = new Array(m);
-  for (let i = 0; i < m; i++) names[i] = answer[i].server;
   let size = 2;
   while (size < 2 * m) size *= 2;
   // Plain arrays of small integers, not typed arrays: each typed array is a buffer of its own for the collector.
@@ -194,11 +192,11 @@ export function inRequestOrder(answer, requested) {
         hashes[at] = hash;
         return at;
       }
-      if (hashes[at] === hash && sameName(names[f], name)) return at;
+      if (hashes[at] === hash && sameName(answer[f].server, name)) return at;
     }
   };
   for (let i = m - 1; i >= 0; i--) {
-    const s = slot(names[i]);
+    const s = slot(answer[i].server);
     next[i] = first[s] < 0 ? -1 : unused[s];
     first[s] = i;
     unused[s] = i;
@@ -210,20 +208,23 @@ export function inRequestOrder(answer, requested) {
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const f = first[at];
       if (f < 0) return -1;
-      if (hashes[at] === hash && ((ascii && id.toLowerCase() === names[f]) || sameName(names[f], id))) return at;
+      const name = answer[f].server;
+      if (hashes[at] === hash && ((ascii && id.toLowerCase() === name) || sameName(name, id))) return at;
     }
   };
-  const used = new Array(m).fill(0), out = new Array(m);
+  // An entry taken is marked in `next` (-2): its link is read no more. Renamed at once, it still compares as it
+  // did (the caller's spelling equals the service's ignoring ASCII case), and no other requested ID equals it.
+  const out = new Array(m);
   let k = 0;
   for (let i = 0; i < n; i++) {
     const s = find(requested[i]), at = s < 0 ? -1 : unused[s];
     if (at < 0) continue;
     unused[s] = next[at];
-    used[at] = 1;
+    next[at] = -2;
     answer[at].server = requested[i];
     out[k++] = answer[at];
   }
-  for (let i = 0; i < m; i++) if (used[i] === 0) out[k++] = answer[i];
+  for (let i = 0; i < m; i++) if (next[i] !== -2) out[k++] = answer[i];
   return out;
 }
 
