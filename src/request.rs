@@ -154,7 +154,7 @@ fn push_segment(url: &mut String, segment: &str) {
 }
 
 /// Server IDs as the JSON array a request sends (`["WA1ALIASWB01","WA1ALIASWB02"]`): written from [`ServerIds`],
-/// or taken as the caller's `JSON.stringify` wrote it, when it is plain enough to be the same text
+/// or taken as the caller's IDs joined in JS, when they are plain enough for that to be the same text
 /// ([`IdArray::plain`]).
 ///
 /// ```
@@ -182,7 +182,7 @@ impl IdArray {
     }
 
     /// `text`, the JSON array of `count` IDs, taken as it is when every ID is plain: 1 to 256 printable ASCII
-    /// characters other than `"` and `\\`, not `.` or `..`, no two equal ignoring ASCII case. [`ServerIds::parse`]
+    /// characters other than `"` and `\`, not `.` or `..`, no two equal ignoring ASCII case. [`ServerIds::parse`]
     /// accepts those, and [`IdArray::new`] writes the same text; `None` for anything else, to be read as a list
     /// and checked by [`ServerIds::parse`], whose error names the entry that is wrong. The text may also be the
     /// IDs joined as `["` + `","` + `"]`, with nothing escaped: an ID that holds a `"` then gives more than

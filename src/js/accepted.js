@@ -14,9 +14,12 @@
 // much as the rest of the check), for a text no server writes, whose value JSON.parse reads well.
 // tests/accepted/run.mjs holds this file to the wasm's answers on random texts.
 //
-// Every function here is called through a `catch` import; none reads a property that could run code (JSON.parse
-// makes only plain data), and field presence is read with a captured hasOwnProperty, so a polluted
-// Object.prototype changes nothing.
+// The file also holds the JS half of a server operation's IDs (idsCopy, idsText; the wasm's half is
+// src/request.rs's IdArray::plain).
+//
+// Every function here is called through a `catch` import. Those that read answers read no property that could run
+// code (JSON.parse makes only plain data), and field presence is read with a captured hasOwnProperty, so a
+// polluted Object.prototype changes nothing; idsCopy reads the caller's list, each entry once.
 
 // Generated from src/shape.rs, down to the line that says so (`shape::shapes_js`; `CLC_BLESS=1 cargo test --test
 // core_shapes_js` rewrites it): the table of shapes, and the check of a batch's entries written out.
