@@ -287,11 +287,10 @@ pub fn shapes_js() -> String {
 /// once per server, the written check is a third of the walk (Node 20).
 #[cfg(not(target_arch = "wasm32"))]
 fn written_js(index: usize, fields: &[Field], number: impl Fn(&Shape) -> Option<usize>) -> String {
-    let index = crate::text::decimal(index as u64);
-    let mut out = String::from("const WRITTEN = ") + &index + ";\n";
-    out += "function written(v, d) {\n";
-    out += "  if (typeof v !== \"object\" || v === null || isArray(v)) return false;\n";
-    out += "  let p = 0, x;\n";
+    let mut out = alloc::format!(
+        "const WRITTEN = {index};\nfunction written(v, d) {{\n  \
+         if (typeof v !== \"object\" || v === null || isArray(v)) return false;\n  let p = 0, x;\n"
+    );
     for field in fields {
         let mut name = String::new();
         crate::parsed::write_string(field.name, &mut name);
@@ -300,51 +299,28 @@ fn written_js(index: usize, fields: &[Field], number: impl Fn(&Shape) -> Option<
             Shape::Number => "d < MAX_DEPTH && typeof x === \"number\"".into(),
             Shape::Boolean => "d < MAX_DEPTH && typeof x === \"boolean\"".into(),
             ref shape => {
-                let inner =
-                    number(shape).map_or(String::from("-1"), |n| crate::text::decimal(n as u64));
-                String::from("fits(x, ") + &inner + ", d + 1)"
+                let inner = number(shape).expect("the table holds every shape a field names");
+                alloc::format!("fits(x, {inner}, d + 1)")
             }
         };
-        let read = String::from("x = v[") + &name + "];\n    p++;\n    ";
-        let test = match field.presence {
-            Presence::Optional => {
-                String::from("if (x !== null && !(") + &check + ")) return false;"
-            }
-            _ => String::from("if (!(") + &check + ")) return false;",
+        let null = if field.presence == Presence::Optional {
+            "x !== null && "
+        } else {
+            ""
         };
+        let read =
+            alloc::format!("x = v[{name}];\n    p++;\n    if ({null}!({check})) return false;");
         out += &match field.presence {
             Presence::Required => {
-                String::from("  if (!hasOwn.call(v, ")
-                    + &name
-                    + ")) return false;\n  {\n    "
-                    + &read
-                    + &test
-                    + "\n  }\n"
+                alloc::format!("  if (!hasOwn.call(v, {name})) return false;\n  {{\n    {read}\n  }}\n")
             }
-            Presence::Optional => {
-                String::from("  if (hasOwn.call(v, ")
-                    + &name
-                    + ")) {\n    "
-                    + &read
-                    + &test
-                    + "\n  }\n"
-            }
-            Presence::EmptyIfAbsent => {
-                String::from("  if (hasOwn.call(v, ")
-                    + &name
-                    + ")) {\n    "
-                    + &read
-                    + &test
-                    + "\n  } else {\n    v["
-                    + &name
-                    + "] = [];\n    p++;\n  }\n"
-            }
+            Presence::Optional => alloc::format!("  if (hasOwn.call(v, {name})) {{\n    {read}\n  }}\n"),
+            Presence::EmptyIfAbsent => alloc::format!(
+                "  if (hasOwn.call(v, {name})) {{\n    {read}\n  }} else {{\n    v[{name}] = [];\n    p++;\n  }}\n"
+            ),
         };
     }
-    out += "  return others(v, p, SHAPES[";
-    out += &index;
-    out += "], d);\n}\n";
-    out
+    out + &alloc::format!("  return others(v, p, SHAPES[{index}], d);\n}}\n")
 }
 
 /// The same shape in the table: the same one, or lists of the same one (each `list` field holds its own).
