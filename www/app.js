@@ -376,6 +376,8 @@ $("#login-form").addEventListener("submit", async (event) => {
     button.textContent = "Log in";
   }
 });
+// The form is ours now (see index.html): until here a "Log in" would have sent it as a plain GET.
+$("#login-button").disabled = false;
 
 $("#logout").addEventListener("click", () => {
   for (const controller of running.values()) controller.abort(new Error("logged out"));

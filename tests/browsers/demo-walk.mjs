@@ -63,7 +63,12 @@ try {
   await session.type(username, "demo");
   await session.command("POST", `/element/${password}/clear`, {});
   await session.type(password, "demo-password");
-  const logIn = await session.until('a "Log in" button', async () => (await session.findAll(byButton("Log in")))[0]);
+  // The button stays disabled until app.js runs (after the wasm's top-level await), and a disabled button ignores
+  // the click: wait for an enabled one, as a user would.
+  const logIn = await session.until('an enabled "Log in" button', async () => {
+    const [button] = await session.findAll(byButton("Log in"));
+    return button && (await session.command("GET", `/element/${button}/enabled`)) ? button : undefined;
+  });
   await session.click(logIn);
   step('typed demo / demo-password into "Username" and "Password", clicked "Log in"');
 

@@ -262,9 +262,28 @@ rmSync(SCREENSHOT.replace(/\.png$/, "-failure.png"), { force: true }); // a pict
 await sandbox("POST", "/sandbox/reset");
 
 await step("the page loads with the login form filled in, the base URL set to its origin, nothing else to type", async () => {
-  const res = await page.goto(`${BASE}/`, { waitUntil: "load" });
+  // app.js runs once the SDK's module has its wasm (a top-level await). Until then the form must not be sendable: a
+  // browser would send it as a plain GET, the password in the address. The wasm is held back to look at that time.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  const wasm = "**/pkg/clc_wasm_bg.wasm";
+  let passed;
+  const through = new Promise((resolve) => (passed = resolve));
+  await page.route(wasm, async (route) => { await held; await route.continue(); passed(); });
+  const res = await page.goto(`${BASE}/`, { waitUntil: "domcontentloaded" });
   assert(res?.ok(), `GET / answered ${res?.status()}`);
   await page.getByRole("heading", { name: "Log in to your account" }).waitFor();
+  assert(await button("Log in").isDisabled(), "the Log in button is enabled before the page's script runs");
+  await page.getByLabel("Password", { exact: true }).press("Enter");
+  await sleep(300);
+  assert(page.url() === new URL(`${BASE}/`).href, `Enter before the page's script ran sent the form: the page went to ${page.url()}`);
+  release();
+  await through;
+  await page.unroute(wasm);
+  await until("the Log in button to be enabled by app.js", async () => {
+    const enabled = await button("Log in").isEnabled();
+    return [enabled, { enabled }];
+  });
   assert((await page.getByLabel("Username", { exact: true }).inputValue()) === "demo", "Username is not prefilled with demo");
   assert((await page.getByLabel("Password", { exact: true }).inputValue()) === "demo-password", "Password is not prefilled");
   const base = await page.getByLabel("Base URL").inputValue();
