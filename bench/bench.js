@@ -171,6 +171,116 @@ export async function overhead(count = 300) {
   return { ...result, server, strategy };
 }
 
+/**
+ * Where one call's time goes (the issue's "where the time goes" for calls), three ways, 300 calls each:
+ * - `around_fetch_us`: the SDK's own time before `fetch` is called and after the body is read, against the raw
+ *   side's time after its body (JSON.parse), medians in µs; a client whose `fetch` wraps the page's one records the
+ *   two instants, so the network time itself is left out of both;
+ * - `hot_us`: the SDK's whole cost per call with a `fetch` that answers at once, calls back to back, against the
+ *   same raw steps: what the call costs when its code is in the caches, i.e. all it computes;
+ * - `hand_written_ratio`: a hand-written JS call with the checks a careful client makes (the ID, a timeout's
+ *   AbortController raced against, no redirect, the answer's fields, the caller's spelling back), against the raw
+ *   side, alternated with it and the SDK: what those checks cost when written in JS.
+ */
+export async function callBreakdown(count = 300) {
+  const server = "WA1DEMOWEB01";
+  await resetAndLogin();
+  let fetchedAt = 0;
+  let readAt = 0;
+  const timed = (url, init) => {
+    fetchedAt = now();
+    return fetch(url, init).then((r) => ({
+      status: r.status,
+      type: r.type,
+      headers: r.headers,
+      text: () => r.text().then((t) => ((readAt = now()), t)),
+    }));
+  };
+  const watched = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN, fetch: timed });
+  const req = watched.requests.shutDownServer(server);
+  const rawTimed = async () => {
+    const r = await timed(req.url, { method: req.method, headers: req.headers, body: req.body });
+    const text = await r.text();
+    return JSON.parse(text);
+  };
+  const around = { sdk_before: [], sdk_after: [], raw_after: [] };
+  for (let i = 0; i < 30 + count; i++) {
+    let t0 = now();
+    await watched.shutDownServer(server);
+    let t1 = now();
+    if (i >= 30) {
+      around.sdk_before.push(fetchedAt - t0);
+      around.sdk_after.push(t1 - readAt);
+    }
+    await rawTimed();
+    t1 = now();
+    if (i >= 30) around.raw_after.push(t1 - readAt);
+  }
+  const us = (values) => +(median(values) * 1000).toFixed(1);
+
+  const body = JSON.stringify([{ server: server.toLowerCase(), isQueued: true, links: [] }]);
+  const answer = { status: 200, type: "basic", headers: { get: () => null }, text: async () => body };
+  const atOnce = async () => answer;
+  const instant = new mod.Clc({ token: "t", accountAlias: "DEMO", baseUrl: ORIGIN, fetch: atOnce });
+  const hot = { sdk: [], raw: [] };
+  for (let round = 0; round < 5; round++) {
+    let t0 = now();
+    for (let i = 0; i < 2000; i++) {
+      const r = await atOnce(req.url, { method: req.method, headers: req.headers, body: req.body });
+      JSON.parse(await r.text());
+    }
+    hot.raw.push((now() - t0) / 2000);
+    t0 = now();
+    for (let i = 0; i < 2000; i++) await instant.shutDownServer(server);
+    hot.sdk.push((now() - t0) / 2000);
+  }
+
+  const token = req.headers.Authorization;
+  const handWritten = async (id) => {
+    if (!/^[A-Za-z0-9]{1,32}$/.test(id)) throw new Error("bad server ID");
+    const controller = new AbortController();
+    let stop;
+    const stopped = new Promise((resolve) => (stop = resolve));
+    const exchange = (async () => {
+      await undefined;
+      const headers = { Accept: "application/json", "Content-Type": "application/json", Authorization: token };
+      const r = await fetch(req.url, { method: "POST", headers, body: `["${id}"]`, signal: controller.signal, redirect: "manual" });
+      return [r.status, (await r.text()).trim()];
+    })();
+    const [status, text] = await Promise.race([exchange, stopped]);
+    stop();
+    if (status < 200 || status > 299 || !text.isWellFormed()) throw new Error(`HTTP ${status}`);
+    const value = JSON.parse(text);
+    const entry = Array.isArray(value) && value.length === 1 ? value[0] : undefined;
+    if (typeof entry?.server !== "string" || typeof entry.isQueued !== "boolean") throw new Error("unexpected answer");
+    if (entry.links === undefined) entry.links = [];
+    if (entry.server.toLowerCase() === id.toLowerCase()) entry.server = id;
+    return value;
+  };
+  const sides = { raw: () => raw(req), hand: () => handWritten(server), sdk: () => clc.shutDownServer(server) };
+  const ratios = { hand: [], sdk: [] };
+  for (let i = 0; i < 30 + count; i++) {
+    const order = i % 2 ? ["raw", "hand", "sdk"] : ["sdk", "hand", "raw"];
+    const ms = {};
+    for (const side of order) {
+      const t0 = now();
+      await sides[side]();
+      ms[side] = now() - t0;
+    }
+    if (i < 30) continue;
+    ratios.hand.push(ms.hand / ms.raw);
+    ratios.sdk.push(ms.sdk / ms.raw);
+  }
+  return {
+    calls: count,
+    around_fetch_us: { sdk_before: us(around.sdk_before), sdk_after: us(around.sdk_after), raw_after: us(around.raw_after) },
+    hot_us: { sdk: us(hot.sdk), raw: us(hot.raw) },
+    hand_written_ratio: median(ratios.hand),
+    hand_written_ratio_iqr: spread(ratios.hand),
+    sdk_ratio_same_pairs: median(ratios.sdk),
+  };
+}
+
 /** Distinct server IDs the sandbox does not know (answered isQueued:false). */
 export function unknownIds(n, prefix = "WA1BENCH") {
   return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, "0")}`);

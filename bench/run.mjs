@@ -483,6 +483,22 @@ function table(r) {
       `${iqr(r.overhead.ratio_iqr)} (${f3(r.overhead.sdk_ms)} vs ${f3(r.overhead.raw_ms)} ms)`,
       `<= ${GOALS.call_overhead_ratio}: ${mark(r.call_overhead_ratio <= GOALS.call_overhead_ratio)}`,
     ]);
+    const c = r.call_breakdown;
+    if (c) {
+      rows.push(
+        [
+          "call_breakdown: one call's own time around its fetch, µs (SDK before fetch / after the body; raw after)",
+          `${c.around_fetch_us.sdk_before} / ${c.around_fetch_us.sdk_after}; ${c.around_fetch_us.raw_after}`,
+          "",
+        ],
+        ["call_breakdown: the same with a fetch that answers at once, back to back, µs per call (SDK / raw)", `${c.hot_us.sdk} / ${c.hot_us.raw}`, ""],
+        [
+          `call_breakdown: a hand-written JS call with the same checks / raw (SDK / raw in the same pairs)`,
+          `${iqr(c.hand_written_ratio_iqr)} (${f3(c.sdk_ratio_same_pairs)})`,
+          "",
+        ],
+      );
+    }
     for (const b of r.batch) {
       const goal = b.n === 1000 ? GOALS.batch_1000_ratio : b.n === 5000 ? GOALS.batch_5000_ratio : undefined;
       rows.push([
@@ -567,6 +583,8 @@ async function main() {
         result.call_overhead_ratio = result.overhead.ratio;
         result.call_overhead_ratio_iqr = result.overhead.ratio_iqr;
         log("overhead", result.overhead.ratio_iqr);
+        result.call_breakdown = await bev("callBreakdown", PAIRS);
+        log("call breakdown", result.call_breakdown);
 
         result.batch = [];
         for (const [n, count] of [[1, 150], [100, 100], [1000, 150], [5000, 60]]) {
