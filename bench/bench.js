@@ -47,8 +47,8 @@ const reset = () => sandbox("POST", "/sandbox/reset");
 const setFaults = (f) => sandbox("PUT", "/sandbox/faults", f);
 
 /** The request a hand-written client would send, then JSON.parse of the answer. */
-async function raw(req) {
-  const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
+async function raw(req, send = fetch) {
+  const res = await send(req.url, { method: req.method, headers: req.headers, body: req.body });
   const text = await res.text();
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
   return JSON.parse(text);
@@ -178,9 +178,10 @@ export async function overhead(count = 300) {
  *   two instants, so the network time itself is left out of both;
  * - `hot_us`: the SDK's whole cost per call with a `fetch` that answers at once, calls back to back, against the
  *   same raw steps: what the call costs when its code is in the caches, i.e. all it computes;
- * - `hand_written_ratio`: a hand-written JS call with the checks a careful client makes (the ID, a timeout's
- *   AbortController raced against, no redirect, the answer's fields, the caller's spelling back), against the raw
- *   side, alternated with it and the SDK: what those checks cost when written in JS.
+ * - `hand_written_ratio`: a hand-written JS call with the checks a careful client makes (the ID, an
+ *   AbortController and a stop promise raced against, though no timer is armed; no redirect; the answer's fields;
+ *   the caller's spelling back), against the raw side, alternated with it and the SDK: what those checks cost when
+ *   written in JS.
  */
 export async function callBreakdown(count = 300) {
   const server = "WA1DEMOWEB01";
@@ -190,6 +191,7 @@ export async function callBreakdown(count = 300) {
   const timed = (url, init) => {
     fetchedAt = now();
     return fetch(url, init).then((r) => ({
+      ok: r.ok,
       status: r.status,
       type: r.type,
       headers: r.headers,
@@ -198,11 +200,6 @@ export async function callBreakdown(count = 300) {
   };
   const watched = await mod.Clc.login(CREDENTIALS, { baseUrl: ORIGIN, fetch: timed });
   const req = watched.requests.shutDownServer(server);
-  const rawTimed = async () => {
-    const r = await timed(req.url, { method: req.method, headers: req.headers, body: req.body });
-    const text = await r.text();
-    return JSON.parse(text);
-  };
   const around = { sdk_before: [], sdk_after: [], raw_after: [] };
   for (let i = 0; i < 30 + count; i++) {
     let t0 = now();
@@ -212,7 +209,7 @@ export async function callBreakdown(count = 300) {
       around.sdk_before.push(fetchedAt - t0);
       around.sdk_after.push(t1 - readAt);
     }
-    await rawTimed();
+    await raw(req, timed);
     t1 = now();
     if (i >= 30) around.raw_after.push(t1 - readAt);
   }
