@@ -144,6 +144,29 @@ impl RequestQueue {
         started
     }
 
+    /// A new request that may go at once, started without queuing: `Some` only when nothing waits, a slot is
+    /// free, and (for a read) no pause is set, expired or not; then it is what [`RequestQueue::push`] and
+    /// [`RequestQueue::start`] would have done, the same ticket started. `None` changes nothing: push it instead.
+    ///
+    /// ```
+    /// use clc_wasm::queue::{Access, RequestQueue};
+    /// let mut queue = RequestQueue::new(1);
+    /// let a = queue.start_now(Access::Write).unwrap();
+    /// assert_eq!(queue.start_now(Access::Read), None); // the one slot is taken
+    /// queue.finish(a);
+    /// assert!(queue.start_now(Access::Read).is_some());
+    /// ```
+    pub fn start_now(&mut self, access: Access) -> Option<Ticket> {
+        let paused = access == Access::Read && self.paused_until.is_some();
+        if paused || self.waiting() > 0 || self.in_flight.len() >= self.max {
+            return None;
+        }
+        let ticket = Ticket(self.next);
+        self.next = self.next.saturating_add(1);
+        self.in_flight.insert(ticket, access);
+        Some(ticket)
+    }
+
     /// A request ended, or was cancelled while it waited: it leaves the queue. Unknown and already finished
     /// tickets are ignored.
     pub fn finish(&mut self, t: Ticket) {

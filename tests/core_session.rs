@@ -838,6 +838,47 @@ mod queue {
             }
         }
     }
+
+    proptest! {
+        /// The fast path's start is the queue's own, never a different outcome: whenever `start_now` gives a
+        /// ticket, a push and a start (at any time) would have started that ticket and no other.
+        #[test]
+        fn start_now_is_a_push_and_start(
+            max in 0usize..4,
+            ops in prop::collection::vec(op(), 0..120),
+            read: bool,
+            late in any::<u16>(),
+        ) {
+            let mut q = RequestQueue::new(max);
+            let mut tickets = Vec::new();
+            let mut now = 0.0;
+            for op in ops {
+                match op {
+                    Op::Push(read) => tickets.push(q.push(if read { Read } else { Write })),
+                    Op::Start(step) => {
+                        now += f64::from(step);
+                        q.start(now);
+                    }
+                    Op::Finish(i) if !tickets.is_empty() => q.finish(tickets[i % tickets.len()]),
+                    Op::Requeue(i) if !tickets.is_empty() => q.requeue(tickets[i % tickets.len()]),
+                    Op::Pause(ms) => q.pause_reads(now + f64::from(ms)),
+                    _ => {}
+                }
+            }
+            let access = if read { Read } else { Write };
+            let mut queued = q.clone();
+            let before = (q.in_flight(), q.waiting());
+            match q.start_now(access) {
+                Some(ticket) => {
+                    let pushed = queued.push(access);
+                    prop_assert_eq!(pushed, ticket);
+                    prop_assert_eq!(queued.start(now + f64::from(late)), vec![ticket]);
+                    prop_assert_eq!((q.in_flight(), q.waiting()), (before.0 + 1, 0));
+                }
+                None => prop_assert_eq!((q.in_flight(), q.waiting()), before, "a refusal changes nothing"),
+            }
+        }
+    }
 }
 
 mod refresh {

@@ -255,3 +255,63 @@ function sameName(a, b) {
   }
   return true;
 }
+
+// One request and its whole answer (src/js/transport.rs's `exchange` import says what it resolves with).
+export function exchange(fetch, url, method, headers, body, stop) {
+  return Promise.race([send(fetch, url, method, headers, body, stop.controller.signal), stop.stopped]);
+}
+async function send(fetch, url, method, headers, body, signal) {
+  const read = (o, k) => { try { return o[k]; } catch { return undefined; } };
+  // Browsers require `this` to be the global object (or undefined) for the built-in fetch.
+  const self = fetch === undefined ? globalThis : undefined;
+  if (fetch === undefined) fetch = read(globalThis, "fetch");
+  if (typeof fetch !== "function") return [-3];
+  await undefined;
+  // A redirect could carry the token, or the password at login, to another origin: none is followed. In a
+  // browser, a redirect under "manual" is an opaque response with status 0.
+  const response = await fetch.call(self, url, { method, headers, body, signal, redirect: "manual" });
+  if (read(response, "type") === "opaqueredirect") return [0];
+  const status = read(response, "status");
+  if (typeof status !== "number" || !(status >= 100 && status <= 599) || status % 1 !== 0) return [-1];
+  if (status >= 300 && status < 400 && status !== 304) return [status];
+  const text = read(response, "text");
+  if (typeof text !== "function") return [-2];
+  const got = await text.call(response);
+  let retryAfter;
+  if (status === 429 || status === 503) {
+    try {
+      const value = response.headers.get("retry-after");
+      if (typeof value === "string") retryAfter = value;
+    } catch {}
+  }
+  // Trimmed once here for every reader: JS's trim also drops a byte-order mark, which Rust's does not.
+  return [status, typeof got === "string" ? got.trim() : "", retryAfter];
+}
+
+// A call's fast path (src/js/session.rs): the request sent, and a 2xx answer this file accepts (a batch put in request
+// order) resolved here, without the answer or the call's future ever entering the wasm. `resume(id, how, got)`
+// gives the call back to the wasm: how 2 when it is done here (its place in the line and its stop are released
+// first, so the caller's next call finds them free); how 0 with what the exchange resolved with, or 1 with what
+// it rejected with, for everything else (an error, a 401, a Retry-After, a stop, an answer this file declines),
+// and then the wasm's promise is the call's. Nothing here can throw past a resume: a call always ends in one.
+export function fastCall(resume, id, fetch, url, method, headers, body, stop, shape, requested) {
+  return exchange(fetch, url, method, headers, body, stop).then(
+    (got) => {
+      if (stop.why === 0 && got[0] >= 200 && got[0] < 300) {
+        let value;
+        try {
+          value = accepted(got[1], shape);
+          if (value !== undefined && requested !== undefined) value = inRequestOrder(value, requested);
+        } catch {
+          value = undefined;
+        }
+        if (value !== undefined) {
+          resume(id, 2);
+          return value;
+        }
+      }
+      return resume(id, 0, got);
+    },
+    (e) => resume(id, 1, e),
+  );
+}

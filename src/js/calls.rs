@@ -27,10 +27,7 @@ pub(crate) fn run(
         Ok(p) => p,
         Err(e) => return rejected(e),
     };
-    let inner = inner.clone();
-    promise(Box::pin(
-        async move { inner.call(req, &options, answer).await },
-    ))
+    call(inner, req, options, answer)
 }
 
 /// Sends a server operation; its results come in the request's order, each named as the caller spelled it.
@@ -42,10 +39,15 @@ pub(crate) fn run_batch(
         Ok(p) => p,
         Err(e) => return rejected(e),
     };
-    let inner = inner.clone();
-    promise(Box::pin(async move {
-        inner.call(req, &options, Answer::Batch(ids)).await
-    }))
+    call(inner, req, options, Answer::Batch(ids))
+}
+
+/// The call on the fast path if it can take it ([`Inner::try_fast`]), else as a future.
+fn call(inner: &Rc<Inner>, req: ApiRequest, options: CallOptions, answer: Answer) -> Promise {
+    match inner.try_fast(req, &options, answer) {
+        Ok(pending) => pending,
+        Err((req, answer)) => promise(Box::pin(inner.call(req, &options, answer))),
+    }
 }
 
 // The exported methods that share a body are one line each, over these: an export's shim inlines its method's

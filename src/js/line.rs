@@ -58,6 +58,15 @@ impl Line {
         Ok(slot)
     }
 
+    /// A place at once, when nothing waits and one is free ([`RequestQueue::start_now`]); `None` changes nothing.
+    pub(crate) fn take_now(self: &Rc<Self>, access: Access) -> Option<Slot> {
+        let ticket = self.queue.borrow_mut().start_now(access)?;
+        Some(Slot {
+            line: self.clone(),
+            ticket,
+        })
+    }
+
     /// The most requests of the client in flight at once (`maxConcurrent`).
     pub(crate) fn capacity(&self) -> usize {
         self.queue.borrow().capacity()

@@ -2,25 +2,34 @@
 //! `Retry-After`), and `Inner::call`, which takes one request through all of them.
 //!
 //! The policies are the core's ([`Refresh`], `crate::queue`, `crate::retry_after`); this only executes them.
+//!
+//! The fast path ([`Inner::try_fast`]): a call that finds a free place in the line, has no `trace` and whose
+//! answer JS can check is sent by `src/js/accepted.js`'s `fastCall`, which resolves a 2xx answer itself. The
+//! call's future is made only when that answer is anything else (a 401, a `Retry-After`, an error, a stop), from
+//! the [`Flight`] the call left here, and it goes on exactly as [`Inner::call`] would after its first send. A
+//! call that meets neither costs no Rust future and no crossing after the network wait but one.
 
 use crate::prelude::*;
 
-use alloc::rc::Rc;
+use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
+use core::future::Future;
 
 use js_sys::{Date, Function, JsString, Promise};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::convert::CallOptions;
-use super::line::Line;
-use super::sender::{js_promise, Answer, Sender};
+use super::convert::{self, CallOptions};
+use super::line::{Line, Slot};
+use super::object::name;
+use super::sender::{js_promise, promise, Answer, Sender};
 use super::stop::{Raced, Stopper};
-use super::transport::{adopt, Reply};
+use super::transport::{self, adopt, fast_call, Reply};
 use crate::model::{Session, Token};
 use crate::queue::Access;
 use crate::refresh::{OnUnauthorized, Refresh};
 use crate::request::{ApiRequest, Method, Requests};
-use crate::{jwt, retry_after, Error};
+use crate::{jwt, retry_after, shape, Error};
 
 /// The state shared by a client and its running calls.
 pub(crate) struct Inner {
@@ -34,6 +43,27 @@ pub(crate) struct Inner {
     refreshing: RefCell<Option<Promise>>,
     /// Tokens replaced by a refresh, kept only to scrub them from errors of requests still in flight.
     old_tokens: RefCell<Vec<Token>>,
+    /// The calls on the fast path, at the number `fastCall` gives back to [`resume`] (a free place is reused).
+    flights: RefCell<Vec<Option<Flight>>>,
+    /// What `fastCall` calls to give a call back: [`resume`] over this client. (`FnMut` shares the glue of the
+    /// timers' closures; nothing calls it from inside itself.)
+    resume: Closure<dyn FnMut(u32, u32, JsValue) -> JsValue>,
+}
+
+/// A first send made on the fast path, given back to the future: the request's place in the line, the refresh
+/// generation of the token it carried, and how it went.
+type Sent = (Slot, u32, Result<Reply, Error>);
+
+/// A call on the fast path: what its future needs if JS gives it back. It holds the client, as a call's future
+/// does, until it ends.
+struct Flight {
+    _client: Rc<Inner>,
+    slot: Slot,
+    stop: Stopper,
+    req: ApiRequest,
+    /// The refresh generation its token was of.
+    generation: u32,
+    answer: Answer,
 }
 
 /// The session options of a client, beside its sender.
@@ -50,15 +80,20 @@ impl Inner {
         sender: Sender,
         options: SessionOptions,
     ) -> Rc<Inner> {
-        Rc::new(Inner {
-            requests: RefCell::new(requests),
-            session,
-            sender,
-            line: Line::new(options.max_concurrent),
-            refresh: RefCell::new(Refresh::new()),
-            refresh_token: options.refresh_token,
-            refreshing: RefCell::new(None),
-            old_tokens: RefCell::new(Vec::new()),
+        Rc::new_cyclic(|this: &Weak<Inner>| {
+            let this = this.clone();
+            Inner {
+                requests: RefCell::new(requests),
+                session,
+                sender,
+                line: Line::new(options.max_concurrent),
+                refresh: RefCell::new(Refresh::new()),
+                refresh_token: options.refresh_token,
+                refreshing: RefCell::new(None),
+                old_tokens: RefCell::new(Vec::new()),
+                flights: RefCell::new(Vec::new()),
+                resume: Closure::new(move |id, how, got| resume(&this, id, how, got)),
+            }
         })
     }
 
@@ -85,14 +120,14 @@ impl Inner {
     }
 
     /// Sends `req` through the client's line and reads the answer as `answer` says; see [`Inner::exchange`].
-    pub(crate) async fn call(
+    pub(crate) fn call(
         self: &Rc<Self>,
         req: ApiRequest,
         options: &CallOptions,
         answer: Answer,
-    ) -> Result<JsValue, Error> {
-        let (reply, req) = self.exchange(req, options).await?;
-        self.named(&req, answer.read(&reply))
+    ) -> impl Future<Output = Result<JsValue, Error>> {
+        self.clone()
+            .answered(req, self.sender.stopper(options), None, answer)
     }
 
     /// Sends `req` through the client's line and hands back the last reply, with the request as last sent:
@@ -102,13 +137,36 @@ impl Inner {
     ///
     /// Errors name the request, and hold neither the token nor any token this client had before; what the
     /// caller reads from the reply goes through [`Inner::named`] to be the same.
-    pub(crate) async fn exchange(
+    pub(crate) fn exchange(
         self: &Rc<Self>,
-        mut req: ApiRequest,
+        req: ApiRequest,
         options: &CallOptions,
+    ) -> impl Future<Output = Result<(Reply, ApiRequest), Error>> {
+        self.clone()
+            .exchange_with(req, self.sender.stopper(options), None)
+    }
+
+    /// [`Inner::call`]'s future, from its stop, and from its first send when the fast path made it.
+    async fn answered(
+        self: Rc<Self>,
+        req: ApiRequest,
+        stop: Result<Stopper, Error>,
+        sent: Option<Sent>,
+        answer: Answer,
+    ) -> Result<JsValue, Error> {
+        let (reply, req) = self.clone().exchange_with(req, stop, sent).await?;
+        self.named(&req, answer.read(&reply))
+    }
+
+    /// [`Inner::exchange`]'s future, likewise.
+    async fn exchange_with(
+        self: Rc<Self>,
+        mut req: ApiRequest,
+        stop: Result<Stopper, Error>,
+        sent: Option<Sent>,
     ) -> Result<(Reply, ApiRequest), Error> {
-        let result = match self.sender.stopper(options) {
-            Ok(stop) => self.exchange_until(&mut req, &stop).await,
+        let result = match stop {
+            Ok(stop) => self.exchange_until(&mut req, &stop, sent).await,
             Err(e) => Err(e),
         };
         match result {
@@ -122,22 +180,113 @@ impl Inner {
         result.map_err(|e| self.scrub(e.with_request(req)))
     }
 
+    /// Sends `req` on the fast path when it can go at once (see the module docs): the call's promise, or the
+    /// request and answer back, untouched, for [`Inner::call`].
+    pub(crate) fn try_fast(
+        self: &Rc<Self>,
+        req: ApiRequest,
+        options: &CallOptions,
+        answer: Answer,
+    ) -> Result<Promise, (ApiRequest, Answer)> {
+        let (shape, requested) = match &answer {
+            Answer::Checked(shape) => (shape::checked_in_js(shape), JsValue::UNDEFINED),
+            Answer::Batch(ids) => (shape::checked_in_js(&shape::SERVER_OPERATIONS), ids.clone()),
+            Answer::Status => (None, JsValue::UNDEFINED),
+        };
+        // A trace reports each send as it settles, which only the future does.
+        let Some(shape) = shape.filter(|_| self.sender.trace.is_none()) else {
+            return Err((req, answer));
+        };
+        let Some(slot) = self.line.take_now(access(req.method)) else {
+            return Err((req, answer));
+        };
+        let Ok(stop) = self.sender.stopper(options) else {
+            return Err((req, answer));
+        };
+        let id = {
+            let mut flights = self.flights.borrow_mut();
+            let free = flights.iter().position(Option::is_none);
+            free.unwrap_or_else(|| {
+                flights.push(None);
+                flights.len() - 1
+            })
+        };
+        let body = req
+            .body
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let sent = fast_call(
+            self.resume.as_ref(),
+            id as u32,
+            self.sender
+                .fetch
+                .as_ref()
+                .map_or(&JsValue::UNDEFINED, |f| f.as_ref()),
+            &req.url,
+            &name(req.method.as_str()),
+            &convert::headers(&req),
+            &body,
+            stop.js(),
+            shape as u32,
+            &requested,
+        );
+        let flight = Flight {
+            _client: self.clone(),
+            slot,
+            stop,
+            req,
+            generation: self.refresh.borrow().generation(),
+            answer,
+        };
+        Ok(match sent {
+            Ok(pending) => {
+                if let Some(place) = self.flights.borrow_mut().get_mut(id) {
+                    *place = Some(flight);
+                }
+                pending
+            }
+            Err(e) => self.resumed(flight, Err(e)),
+        })
+    }
+
+    /// A fast call given back by JS with what its exchange settled with: the rest of [`Inner::call`].
+    fn resumed(self: &Rc<Self>, flight: Flight, out: Result<JsValue, JsValue>) -> Promise {
+        let Flight {
+            slot,
+            stop,
+            req,
+            generation,
+            answer,
+            ..
+        } = flight;
+        let reply = transport::reply_of(stop.settled(out));
+        let sent = Some((slot, generation, reply));
+        promise(Box::pin(self.clone().answered(req, Ok(stop), sent, answer)))
+    }
+
+    /// The sends of one request: from its place in the line, or from the first send when `sent` holds it.
     async fn exchange_until(
         self: &Rc<Self>,
         req: &mut ApiRequest,
         stop: &Stopper,
+        sent: Option<Sent>,
     ) -> Result<Reply, Error> {
-        let access = match req.method {
-            Method::Get => Access::Read,
-            Method::Post => Access::Write,
+        let (slot, mut first) = match sent {
+            Some((slot, generation, reply)) => (slot, Some((generation, reply))),
+            None => (self.line.enter(access(req.method), stop).await?, None),
         };
-        let slot = self.line.enter(access, stop).await?;
         let mut resent = false;
         let mut attempt = 1;
         loop {
-            let generation = self.refresh.borrow().generation();
-            req.set_token(self.requests.borrow().token());
-            let reply = self.sender.send(req, stop, attempt).await?;
+            let (generation, reply) = match first.take() {
+                Some(sent) => sent,
+                None => {
+                    let generation = self.refresh.borrow().generation();
+                    req.set_token(self.requests.borrow().token());
+                    (generation, self.sender.send(req, stop, attempt).await)
+                }
+            };
+            let reply = reply?;
             attempt += 1;
             if reply.status == 401 {
                 let next = self.refresh.borrow_mut().on_unauthorized(
@@ -225,6 +374,36 @@ impl Inner {
         let mut secrets: Vec<&str> = old.iter().map(Token::expose).collect();
         secrets.push(current.expose());
         error.without_secrets(&secrets)
+    }
+}
+
+/// What `fastCall` calls with a call's number: `how` 2 when JS resolved it (its place and stop are freed here,
+/// `undefined` back); 0 with what its exchange resolved with, 1 with what it rejected with, for the call's
+/// promise from here on ([`Inner::resumed`]).
+fn resume(client: &Weak<Inner>, id: u32, how: u32, got: JsValue) -> JsValue {
+    let Some(inner) = client.upgrade() else {
+        return JsValue::UNDEFINED;
+    };
+    let flight = inner
+        .flights
+        .borrow_mut()
+        .get_mut(id as usize)
+        .and_then(Option::take);
+    let Some(flight) = flight else {
+        return JsValue::UNDEFINED;
+    };
+    match how {
+        2 => JsValue::UNDEFINED,
+        0 => inner.resumed(flight, Ok(got)).into(),
+        _ => inner.resumed(flight, Err(got)).into(),
+    }
+}
+
+/// Which of the line's kinds a request is: GETs may be held by a `Retry-After`, POSTs never.
+fn access(method: Method) -> Access {
+    match method {
+        Method::Get => Access::Read,
+        Method::Post => Access::Write,
     }
 }
 

@@ -212,7 +212,11 @@ impl Stopper {
 
     /// Waits for a promise already raced against this stop (see [`Stopper::js`]), and tells which way it went.
     pub(crate) async fn settle(&self, raced: Promise) -> Raced {
-        let out = JsFuture::from(raced).await;
+        self.settled(JsFuture::from(raced).await)
+    }
+
+    /// How a promise raced against this stop went, from what it settled with: the stop, if one happened, wins.
+    pub(crate) fn settled(&self, out: Result<JsValue, JsValue>) -> Raced {
         match (self.stop(), out) {
             (Some(s), _) => Raced::Stopped(s),
             (None, Ok(v)) => Raced::Value(v),

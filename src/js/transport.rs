@@ -33,38 +33,7 @@ extern "C" {
     pub(crate) fn adopt(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export function exchange(fetch, url, method, headers, body, stop) {
-  return Promise.race([send(fetch, url, method, headers, body, stop.controller.signal), stop.stopped]);
-}
-async function send(fetch, url, method, headers, body, signal) {
-  const read = (o, k) => { try { return o[k]; } catch { return undefined; } };
-  // Browsers require `this` to be the global object (or undefined) for the built-in fetch.
-  const self = fetch === undefined ? globalThis : undefined;
-  if (fetch === undefined) fetch = read(globalThis, "fetch");
-  if (typeof fetch !== "function") return [-3];
-  await undefined;
-  // A redirect could carry the token, or the password at login, to another origin: none is followed. In a
-  // browser, a redirect under "manual" is an opaque response with status 0.
-  const response = await fetch.call(self, url, { method, headers, body, signal, redirect: "manual" });
-  if (read(response, "type") === "opaqueredirect") return [0];
-  const status = read(response, "status");
-  if (typeof status !== "number" || !(status >= 100 && status <= 599) || status % 1 !== 0) return [-1];
-  if (status >= 300 && status < 400 && status !== 304) return [status];
-  const text = read(response, "text");
-  if (typeof text !== "function") return [-2];
-  const got = await text.call(response);
-  let retryAfter;
-  if (status === 429 || status === 503) {
-    try {
-      const value = response.headers.get("retry-after");
-      if (typeof value === "string") retryAfter = value;
-    } catch {}
-  }
-  // Trimmed once here for every reader: JS's trim also drops a byte-order mark, which Rust's does not.
-  return [status, typeof got === "string" ? got.trim() : "", retryAfter];
-}
-"#)]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/accepted.js")]
 extern "C" {
     /// One request and its whole answer as one promise, raced against `stop` (a [`Stopper`]'s JS object: its
     /// `controller`'s signal goes to `fetch`, its `stopped` promise ends the race). `fetch` is the client's, or
@@ -83,6 +52,26 @@ extern "C" {
         headers: &Object,
         body: &JsValue,
         stop: &JsValue,
+    ) -> Result<Promise, JsValue>;
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/accepted.js")]
+extern "C" {
+    /// [`exchange`], and a 2xx answer that `accepted` (shape number `shape`) takes, put in the order of
+    /// `requested` (a batch's checked IDs, or undefined), is the call's value there in JS; `resume(id, how, got)`
+    /// gives the call back to the wasm, once, for everything else (`src/js/accepted.js` says how).
+    #[wasm_bindgen(js_name = fastCall, catch)]
+    pub(crate) fn fast_call(
+        resume: &JsValue,
+        id: u32,
+        fetch: &JsValue,
+        url: &str,
+        method: &JsValue,
+        headers: &Object,
+        body: &JsValue,
+        stop: &JsValue,
+        shape: u32,
+        requested: &JsValue,
     ) -> Result<Promise, JsValue>;
 }
 
@@ -120,7 +109,12 @@ pub(crate) async fn send(
         stop.js(),
     )
     .map_err(|e| network_error(&e))?;
-    let got: Array = match stop.settle(pending).await {
+    reply_of(stop.settle(pending).await)
+}
+
+/// The reply from how an [`exchange`]'s race went (`src/js/accepted.js` says what its array holds).
+pub(crate) fn reply_of(raced: Raced) -> Result<Reply, Error> {
+    let got: Array = match raced {
         Raced::Value(v) => v.unchecked_into(),
         Raced::Rejected(e) => return Err(network_error(&e)),
         Raced::Stopped(s) => return Err(s.to_error()),
