@@ -163,6 +163,10 @@ pub(crate) struct CallOptions {
 impl CallOptions {
     /// Reads the options of one call (`undefined` allowed).
     pub(crate) fn read(options: &JsValue) -> Result<Self, Error> {
+        // Most calls pass none: one call into JS for them, where reading the two fields of `undefined` was seven.
+        if options.is_undefined() {
+            return Ok(CallOptions::default());
+        }
         let options = self::options(options, "options")?;
         Ok(CallOptions {
             signal: signal(&options)?,
