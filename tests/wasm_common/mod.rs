@@ -946,6 +946,64 @@ fn client_answering(status: u16, body: &str) -> JsValue {
     clc.into()
 }
 
+/// How a call ended, as the caller sees it: the value as JSON, or the error's kind, status and message.
+async fn outcome(target: &JsValue, method: &str, args: &[JsValue]) -> String {
+    match call(target, method, args).await {
+        Ok(v) => format!("ok {}", stringify(&v)),
+        Err(e) => {
+            let f = failure(&e, &[]);
+            format!("{} {:?} {}", f.kind, f.status, f.message)
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_fast_path_and_the_future_give_the_same_outcomes() {
+    // A client without `trace` resolves a 2xx answer that JS accepts in JS and hands everything else to the
+    // wasm; with `trace`, or with its line full, every call is a Rust future from start to end. Both must
+    // end every call alike.
+    let mut deep = String::from(r#"{"id":"g","name":"g"}"#);
+    for _ in 0..100 {
+        deep = format!(r#"{{"id":"g","name":"g","groups":[{deep}]}}"#);
+    }
+    let cases: Vec<(u16, String, &str, JsValue)> = vec![
+        (200, r#"[{"server":"wa1b","isQueued":true},{"server":"WA1A","isQueued":false,"errorMessage":"no"}]"#.into(), "shutDownServer", arr(&["WA1A", "Wa1B", "WA1C"])),
+        (200, r#"[{"server":"wa1a","isQueued":"yes"}]"#.into(), "resetServer", s("WA1A")),
+        (200, r#"[{"server":"wa1a","isQueued":true,"errorMessage":"\ud800"}]"#.into(), "archiveServer", s("WA1A")),
+        (200, r#"[{"server":"wa1a","isQueued":true,"errorMessage":"\ud83d\ude00"}]"#.into(), "archiveServer", s("WA1A")),
+        (200, r#"{"id":"S1","name":"S1","details":{"powerState":"started"}}"#.into(), "getServer", s("S1")),
+        (200, deep, "getGroup", s(WA1_ROOT)),
+        (200, "<html>busy</html>".into(), "getServer", s("S1")),
+        (200, String::new(), "getServer", s("S1")),
+        (201, r#"{"rel":"status","href":"/v2/operations/DEMO/status/wa1-9","id":"wa1-9"}"#.into(), "archiveGroup", s(WA1_ROOT)),
+        (401, r#"{"message":"expired"}"#.into(), "getServer", s("S1")),
+        (404, "not here".into(), "getServer", s("S1")),
+        (500, r#"{"message":"boom"}"#.into(), "shutDownServer", s("WA1A")),
+    ];
+    let traced = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {}).into_js_value();
+    let mut kinds = Vec::new();
+    for (status, body, method, ids) in cases {
+        let fast = client_answering(status, &body);
+        let future = Clc::new(options(&[
+            ("token", s("sbx.answering")),
+            ("accountAlias", s("DEMO")),
+            ("fetch", answering(status, body.clone())),
+            ("trace", traced.clone()),
+        ]))
+        .unwrap()
+        .into();
+        let fast = outcome(&fast, method, core::slice::from_ref(&ids)).await;
+        let slow = outcome(&future, method, &[ids]).await;
+        assert_eq!(fast, slow, "{status} {method} {body:.80}");
+        kinds.push(fast.split(' ').next().unwrap_or_default().to_owned());
+    }
+    // Each way out is met: values JS accepted, answers only the wasm reads, and every error path.
+    assert_eq!(
+        kinds.join(" "),
+        "ok decode decode ok ok decode decode decode ok unauthorized notFound http"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn batch_results_come_in_request_order_named_as_asked() {
     // Reordered and lower-cased, as the service answers; one name escaped, one given twice in an entry, one
