@@ -11,6 +11,13 @@ mkdir -p target
 exec 9>target/.build.lock
 flock 9
 
+# The crates' paths in panic locations (their data, which nothing reads: the panic handler traps) written short:
+# `js-sys-0.3.107/src/...` instead of `$CARGO_HOME/registry/src/index.crates.io-<hash>/js-sys-0.3.107/src/...`.
+registry=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)/registry/src
+for index in "$registry"/*/; do
+  [ -d "$index" ] && RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$index="
+done
+export RUSTFLAGS="${RUSTFLAGS:-}"
 cargo build -q -p clc-wasm --lib --target wasm32-unknown-unknown --release --no-default-features
 out=target/pkg-build
 rm -rf "$out"
@@ -28,10 +35,17 @@ node scripts/finish-dts.mjs "$out"
 # kept apart, the callee's code compresses against its like. Limits 5 to 30 all gave 63.5-63.7 KB before short
 # names (unlimited 66.0 KB, 0 63.9 KB, 100 64.7 KB); in Chromium, three alternating BENCH_ONLY=calls runs each,
 # one call 1.091-1.103 before and 1.093-1.107 after, the batches alike (noise).
-node_modules/.bin/wasm-opt -Os --converge --low-memory-unused --one-caller-inline-max-function-size=20 --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/clc_wasm_bg.wasm" -o "$out/clc_wasm_bg.wasm"
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+optimize=(node_modules/.bin/wasm-opt -Os --converge --low-memory-unused --one-caller-inline-max-function-size=20 $features)
+# First with the names kept (-g), for scripts/drop-panic-messages.mjs (-1,0xx B gzip: the panic messages' formatting
+# code, which the trapping panic handler never runs; the script says why it is safe), then again to drop what that
+# left uncalled, the names and the metadata.
+"${optimize[@]}" -g "$out/clc_wasm_bg.wasm" -o "$out/named.wasm"
+node_modules/.bin/wasm-dis $features "$out/named.wasm" -o "$out/named.wat"
+node scripts/drop-panic-messages.mjs "$out/named.wat"
+node_modules/.bin/wasm-as $features "$out/named.wat" -o "$out/named.wasm"
+"${optimize[@]}" --strip-debug --strip-producers --strip-target-features "$out/named.wasm" -o "$out/clc_wasm_bg.wasm"
+rm "$out/named.wasm" "$out/named.wat"
 # Short names for the imports and exports (all but memory), in the module and the glue: wasm-bindgen's names, many
 # with a hash that does not compress, cost about 2.7 KB gzip (the script says more).
 node scripts/short-names.mjs "$out/clc_wasm_bg.wasm" "$out/clc_wasm.js"
