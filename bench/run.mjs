@@ -40,8 +40,8 @@ const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).to
 
 // ---- a named build, for profiles and the size breakdown ----------------------------------------------------------
 /**
- * wasm-bindgen's output for cargo's release wasm, without wasm-opt: the same glue as pkg/ (wasm-opt only touches the
- * .wasm) but with the name section, so profiles name Rust functions instead of wasm-function[92].
+ * pkg/'s module made again from cargo's release wasm, through the same wasm-bindgen and wasm-opt steps, but with the
+ * name section kept, so profiles name Rust functions instead of wasm-function[92]; the glue is the same as pkg/'s.
  */
 function namedBuild() {
   const input = join(root, "target/wasm32-unknown-unknown/release/clc_wasm.wasm");
@@ -50,6 +50,9 @@ function namedBuild() {
   try {
     execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
     execFileSync("node", [join(root, "scripts/inline-snippets.mjs"), dir], { stdio: "ignore" });
+    // The package's wasm-opt steps, names kept: the breakdown and the profiles are of the code pkg/ ships.
+    const wasm = join(dir, "clc_wasm_bg.wasm");
+    execFileSync("bash", [join(root, "scripts/optimize-wasm.sh"), wasm, wasm, "--keep-names"], { stdio: "ignore" });
     // The same names, guard, patch and minification scripts/build.sh gives the shipped glue, so the two can be compared.
     execFileSync("node", [join(root, "scripts/short-names.mjs"), join(dir, "clc_wasm_bg.wasm"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
     execFileSync("node", [join(root, "scripts/guard-glue.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
@@ -98,7 +101,7 @@ function sizes() {
       return [f, { raw: b.length, gz: gz(b) }];
     }),
   );
-  // Where the bytes go (twiggy-style), from the same module before wasm-opt, which still has its name section.
+  // Where the bytes go (twiggy-style), from the same module with its name section.
   let breakdown;
   if (named) {
     const a = analyze(readFileSync(join(named, "clc_wasm_bg.wasm")));
@@ -106,7 +109,7 @@ function sizes() {
     const crates = new Map();
     for (const f of a.functions) crates.set(crateOf(f.name), (crates.get(crateOf(f.name)) || 0) + f.size);
     breakdown = {
-      file: "wasm-bindgen output before wasm-opt (names kept); shares carry over to the shipped module",
+      file: "the shipped module with its names (scripts/optimize-wasm.sh --keep-names); sizes before gzip",
       size: a.size,
       sections: a.sections,
       code_by_crate: [...crates]
@@ -671,7 +674,7 @@ async function main() {
       await ppage.waitForFunction(() => window.bench || window.benchError, null, { timeout: 30000 });
       await ppage.evaluate(() => window.bench.setup());
       result.profile = {
-        wasm: named ? "named build (wasm-bindgen output without wasm-opt)" : "pkg/ (no names)",
+        wasm: named ? "named build (pkg/'s module with its names)" : "pkg/ (no names)",
         runs: [await profile(ppage, 1, 300), await profile(ppage, 1000, 40), await profile(ppage, 5000, 10)],
       };
       await pctx.close();

@@ -25,27 +25,8 @@ wasm-bindgen target/wasm32-unknown-unknown/release/clc_wasm.wasm \
   --target web --out-dir "$out" --out-name clc_wasm
 node scripts/inline-snippets.mjs "$out"
 node scripts/finish-dts.mjs "$out"
-# -Os, not -Oz: for this module -Os gives the smaller *gzipped* file (about 330 B less; -Oz wins only raw),
-# and faster code. --converge repeats the passes while they still gain; the producers and target_features
-# sections are metadata no runtime reads. The --enable flags are the features rustc turns on for wasm32.
-# --low-memory-unused (-576 B gzip) lets constant offsets fold into loads and stores: rustc's wasm32 layout puts
-# the 1 MiB stack first, growing down to address 0, so the low 1 KiB is only reached by a stack about to overflow.
-# --one-caller-inline-max-function-size=20 (-2,325 B gzip): binaryen inlines a function called from one place
-# whatever its size by default, and every such copy, fused into its caller, is a byte pattern gzip meets once;
-# kept apart, the callee's code compresses against its like. Limits 5 to 30 all gave 63.5-63.7 KB before short
-# names (unlimited 66.0 KB, 0 63.9 KB, 100 64.7 KB); in Chromium, three alternating BENCH_ONLY=calls runs each,
-# one call 1.091-1.103 before and 1.093-1.107 after, the batches alike (noise).
-features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
-optimize=(node_modules/.bin/wasm-opt -Os --converge --low-memory-unused --one-caller-inline-max-function-size=20 $features)
-# First with the names kept (-g), for scripts/drop-panic-messages.mjs (-1,0xx B gzip: the panic messages' formatting
-# code, which the trapping panic handler never runs; the script says why it is safe), then again to drop what that
-# left uncalled, the names and the metadata.
-"${optimize[@]}" -g "$out/clc_wasm_bg.wasm" -o "$out/named.wasm"
-node_modules/.bin/wasm-dis $features "$out/named.wasm" -o "$out/named.wat"
-node scripts/drop-panic-messages.mjs "$out/named.wat"
-node_modules/.bin/wasm-as $features "$out/named.wat" -o "$out/named.wasm"
-"${optimize[@]}" --strip-debug --strip-producers --strip-target-features "$out/named.wasm" -o "$out/clc_wasm_bg.wasm"
-rm "$out/named.wasm" "$out/named.wat"
+# wasm-opt, twice, with the panic messages' formatting code dropped in between (the script says why).
+bash scripts/optimize-wasm.sh "$out/clc_wasm_bg.wasm" "$out/clc_wasm_bg.wasm"
 # Short names for the imports and exports (all but memory), in the module and the glue: wasm-bindgen's names, many
 # with a hash that does not compress, cost about 2.7 KB gzip (the script says more).
 node scripts/short-names.mjs "$out/clc_wasm_bg.wasm" "$out/clc_wasm.js"
