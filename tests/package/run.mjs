@@ -10,7 +10,7 @@
 // Each consumer logs in, runs a batch operation to completion with `wait`, and reports; this script judges the report.
 //
 // Run: make pack, then scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs
-// Env: CLC_TARBALL (default: the one target/pack/clc-wasm-*.tgz), CLC_SIZE_LIMIT_BYTES (default 70000),
+// Env: CLC_TARBALL (default: the one target/pack/clc-wasm-*.tgz), CLC_SIZE_LIMIT_BYTES (default 68500),
 //      CASES (comma-separated names to run).
 // Prints one line per case and a closing "package: N passed, N failed"; exits non-zero on any failure.
 import { execFileSync, spawn } from "node:child_process";
@@ -37,8 +37,9 @@ const sandbox = process.env.CLC_SANDBOX_URL;
 // Raised from 45,000 B when the dashboard session features (issue 13) went in: they cost about 30 KB gzip, which
 // this round could not win back (issue 15 tracks it; the closing note has the per-module figures). The gate still
 // fails the build above it, so further growth stays a decision. Lowered from 72,500 B to 70,000 B once the wasm's
-// import and export names were shortened (scripts/short-names.mjs), so what that won stays won.
-const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 70_000);
+// import and export names were shortened (scripts/short-names.mjs), so what that won stays won; to 68,500 B once
+// the panic messages' formatting code went (scripts/drop-panic-messages.mjs) and wasm-opt's Relooper pass came in.
+const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 68_500);
 const CASE_TIMEOUT_MS = 120_000;
 const DEADLINE_MS = 480_000;
 const CHROMIUM = "/usr/bin/chromium";
