@@ -26,20 +26,16 @@ const text = readFileSync(file, "utf8");
 // wasm-dis writes each function as ` (func $name ...` at the start of a line, its body indented below, and ` )`.
 const NAME = String.raw`\$(?:"(?:[^"\\]|\\.)*"|[^\s()"]+)`;
 const FORMATTING = /^\$"<[^"]* as core\[[0-9a-f]+\]::fmt::(?:Display|Debug)>::fmt"$/;
-const pieces = text.split(/(?=^ \(func )/m);
-const dropped = new Set();
-for (const piece of pieces) {
-  const name = new RegExp(`^ \\(func (${NAME})`).exec(piece)?.[1];
-  if (name && FORMATTING.test(name)) dropped.add(name);
-}
+const FUNC = new RegExp(`^ \\(func (${NAME})`);
+const pieces = text.split(/(?=^ \(func )/m).map((piece) => ({ piece, name: FUNC.exec(piece)?.[1] }));
+const dropped = new Set(pieces.map((p) => p.name).filter((name) => name && FORMATTING.test(name)));
 if (dropped.size === 0) fail("no core Display or Debug impl found: did wasm-opt keep the names (-g)?");
 
 const calls = new RegExp(`\\((?:call|return_call) (${NAME})\\)?`, "g");
-const out = pieces.map((piece) => {
+const out = pieces.map(({ piece, name }) => {
   for (const m of piece.matchAll(calls)) {
     if (dropped.has(m[1])) fail(`${m[1]} is called directly, not only through a panic message`);
   }
-  const name = new RegExp(`^ \\(func (${NAME})`).exec(piece)?.[1];
   if (!dropped.has(name)) return piece;
   // The first line holds the name, the type and the params; the rest (locals, body) becomes one `unreachable`.
   const end = piece.indexOf("\n )\n");
