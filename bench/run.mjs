@@ -50,6 +50,7 @@ function namedBuild() {
   try {
     execFileSync("wasm-bindgen", [input, "--target", "web", "--out-dir", dir, "--out-name", "clc_wasm"], { stdio: "ignore" });
     execFileSync("node", [join(root, "scripts/inline-snippets.mjs"), dir], { stdio: "ignore" });
+    execFileSync("node", [join(root, "scripts/fast-methods.mjs"), join(dir, "clc_wasm.js")], { stdio: "ignore" });
     // The package's wasm-opt steps, names kept: the breakdown and the profiles are of the code pkg/ ships.
     const wasm = join(dir, "clc_wasm_bg.wasm");
     execFileSync("bash", [join(root, "scripts/optimize-wasm.sh"), wasm, wasm, "--keep-names"], { stdio: "ignore" });
@@ -462,7 +463,7 @@ function table(r) {
     ["Figure", "Value", "Goal"],
     ["wasm size (raw / gzip -9 / brotli)", `${r.size.wasm_raw} B / ${r.size.wasm_gz} B / ${r.size.wasm_br} B`, ""],
     [`browser JS, gzip -9 (${Object.keys(r.size.js_files).join(" + ")})`, `${r.size.js_gz} B`, ""],
-    ["wasm + browser JS, gzip -9", `${r.size.total_gz} B`, "<= 40,000 B (package gate 68,500 B)"],
+    ["wasm + browser JS, gzip -9", `${r.size.total_gz} B`, "<= 40,000 B (package gate 70,000 B)"],
   ];
   if (r.init) {
     const b = r.init.breakdown;

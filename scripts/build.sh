@@ -24,6 +24,8 @@ rm -rf "$out"
 wasm-bindgen target/wasm32-unknown-unknown/release/clc_wasm.wasm \
   --target web --out-dir "$out" --out-name clc_wasm
 node scripts/inline-snippets.mjs "$out"
+# The nine server operations try the JS fast path first (the script says how; src/js/session.rs says why).
+node scripts/fast-methods.mjs "$out/clc_wasm.js"
 node scripts/finish-dts.mjs "$out"
 # wasm-opt, twice, with the panic messages' formatting code dropped in between (the script says why).
 bash scripts/optimize-wasm.sh "$out/clc_wasm_bg.wasm" "$out/clc_wasm_bg.wasm"

@@ -38,8 +38,12 @@ glue = glue.replace(new RegExp(String.raw`^import \{ ([\w, ]+) \} from '${path}'
   }
   return once(s);
 });
+// wasm-bindgen imports a file once per `extern` block that names it: the first import's object serves them all.
+const namespaces = new Map(); // file -> its object's name
 glue = glue.replace(new RegExp(String.raw`^import \* as (\w+) from "${path}";?\n`, "gm"), (_, namespace, file) => {
   const s = snippet(file);
+  if (namespaces.has(file)) return `const ${namespace} = ${namespaces.get(file)};\n`;
+  namespaces.set(file, namespace);
   return once(s) + `const ${namespace} = { __proto__: null, ${s.exported.join(", ")} };\n`;
 });
 if (/from ['"]\.\/snippets\//.test(glue)) throw new Error("inline-snippets: a snippet import was left in the glue");

@@ -35,6 +35,22 @@ const short = (i) => {
   }
 };
 const importNames = new Map(imported.map((name, i) => [name, short(i)]));
+// The modules the imports come from, named by the glue's import object: wasm-bindgen's names of the snippet files
+// (`./snippets/clc-wasm-<hash>/src/js/accepted.js`), once per import in the module and once per `extern` block in
+// the glue, become one letter each.
+const objects = /\n    return \{\n        __proto__: null,\n((?: {8}"[^"\n]+": \w+,\n)+) {4}\};\n\}\n/.exec(glue);
+if (!objects) fail("the glue's object of import modules was not found");
+const modules = new Map(); // module -> [short name, the glue's object of its imports]
+// An object that is another's alias (`const import2 = import1;`, scripts/inline-snippets.mjs) is that one.
+const root = (object) => {
+  const alias = new RegExp(`^const ${object} = (\\w+);$`, "m").exec(glue);
+  return alias ? root(alias[1]) : object;
+};
+for (const m of objects[1].matchAll(/^ {8}"([^"]+)": (\w+),$/gm)) {
+  const [name, object] = modules.get(m[1]) ?? [short(modules.size)];
+  if (object !== undefined && root(object) !== root(m[2])) fail(`the module ${m[1]} has two different import objects`);
+  modules.set(m[1], [name, m[2]]);
+}
 const exportNames = new Map(used.map((name, i) => [name, short(i)]));
 
 // ---- the glue -----------------------------------------------------------------------------------------------------
@@ -46,6 +62,7 @@ const once = (text, from, to) => {
 let imports = block[1];
 for (const [from, to] of importNames) imports = once(imports, `\n        ${from}: function`, `\n        ${to}: function`);
 glue = glue.replace(block[1], () => imports);
+glue = glue.replace(objects[1], () => [...modules.values()].map(([name, object]) => `        "${name}": ${object},\n`).join(""));
 for (const [from, to] of exportNames) glue = glue.replace(new RegExp(`\\bwasm\\.${from.replace(/\$/g, "\\$")}(?![\\w$])`, "g"), `wasm.${to}`);
 
 // ---- the module: its import and export sections rewritten with the new names --------------------------------------
@@ -112,7 +129,8 @@ while (pos < wasm.length) {
         const next = skipImport(kind, afterName + 1);
         const to = kind === 0 ? importNames.get(name) : undefined;
         if (to) renamedImports.add(name);
-        entries.push(Buffer.concat([str(module), str(to ?? name), wasm.subarray(afterName, next)]));
+        if (!modules.has(module)) fail(`the module imports from ${module}, which the glue does not provide`);
+        entries.push(Buffer.concat([str(modules.get(module)[0]), str(to ?? name), wasm.subarray(afterName, next)]));
         p = next;
       } else {
         const [name, afterName] = readName(p);

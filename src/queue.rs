@@ -51,6 +51,8 @@ pub struct RequestQueue {
     reads: Set<Ticket>,
     writes: Set<Ticket>,
     in_flight: Map<Ticket, Access>,
+    /// Requests in flight that the queue did not start (the JS fast path's): they take places too.
+    outside: usize,
     /// No read starts before this (epoch ms), when set.
     paused_until: Option<f64>,
 }
@@ -79,6 +81,7 @@ impl RequestQueue {
             reads: Set::new(),
             writes: Set::new(),
             in_flight: Map::new(),
+            outside: 0,
             paused_until: None,
         }
     }
@@ -121,7 +124,7 @@ impl RequestQueue {
         }
         let reads_may_go = self.paused_until.is_none();
         let mut started = Vec::new();
-        while self.in_flight.len() < self.max {
+        while self.busy() < self.max {
             let read = if reads_may_go {
                 self.reads.first().copied()
             } else {
@@ -158,13 +161,44 @@ impl RequestQueue {
     /// ```
     pub fn start_now(&mut self, access: Access) -> Option<Ticket> {
         let paused = access == Access::Read && self.paused_until.is_some();
-        if paused || self.waiting() > 0 || self.in_flight.len() >= self.max {
+        if paused || self.waiting() > 0 || self.busy() >= self.max {
             return None;
         }
         let ticket = Ticket(self.next);
         self.next = self.next.saturating_add(1);
         self.in_flight.insert(ticket, access);
         Some(ticket)
+    }
+
+    /// A request already in flight outside the queue becomes one of its own, whatever the places free: the
+    /// caller counts it out of [`RequestQueue::set_outside`] at the same time, so no place is added.
+    ///
+    /// ```
+    /// use clc_wasm::queue::{Access, RequestQueue};
+    /// let mut queue = RequestQueue::new(1);
+    /// queue.set_outside(1);
+    /// assert_eq!(queue.start_now(Access::Write), None); // the one place is taken outside
+    /// queue.set_outside(0);
+    /// let adopted = queue.adopt(Access::Write);
+    /// assert_eq!(queue.start_now(Access::Write), None); // ... and now inside
+    /// queue.finish(adopted);
+    /// assert!(queue.start_now(Access::Write).is_some());
+    /// ```
+    pub fn adopt(&mut self, access: Access) -> Ticket {
+        let ticket = Ticket(self.next);
+        self.next = self.next.saturating_add(1);
+        self.in_flight.insert(ticket, access);
+        ticket
+    }
+
+    /// How many requests are in flight that the queue did not start: they take places as its own do.
+    pub fn set_outside(&mut self, n: usize) {
+        self.outside = n;
+    }
+
+    /// The places taken, inside and outside.
+    fn busy(&self) -> usize {
+        self.in_flight.len().saturating_add(self.outside)
     }
 
     /// A request ended, or was cancelled while it waited: it leaves the queue. Unknown and already finished
@@ -198,7 +232,7 @@ impl RequestQueue {
     /// When [`RequestQueue::start`] should be called again for a paused read: only when one waits and a slot is
     /// free for it; `None` otherwise (then the next [`RequestQueue::finish`] is the moment).
     pub fn next_timeout(&self) -> Option<f64> {
-        let slot_free = self.in_flight.len() < self.max;
+        let slot_free = self.busy() < self.max;
         self.paused_until
             .filter(|_| slot_free && !self.reads.is_empty())
     }
@@ -208,7 +242,7 @@ impl RequestQueue {
         self.max
     }
 
-    /// How many requests are in flight.
+    /// How many requests the queue started are in flight (not counting those outside).
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
     }

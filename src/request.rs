@@ -263,6 +263,32 @@ pub enum ServerOp {
 }
 
 impl ServerOp {
+    /// Every operation, in declaration order.
+    pub const ALL: [ServerOp; 9] = [
+        ServerOp::Archive,
+        ServerOp::ShutDown,
+        ServerOp::Reset,
+        ServerOp::PowerOn,
+        ServerOp::PowerOff,
+        ServerOp::Pause,
+        ServerOp::Reboot,
+        ServerOp::StartMaintenance,
+        ServerOp::StopMaintenance,
+    ];
+
+    /// The operation whose last path segment is `segment`.
+    ///
+    /// ```
+    /// use clc_wasm::request::ServerOp;
+    /// assert_eq!(ServerOp::from_segment("shutDown"), Some(ServerOp::ShutDown));
+    /// assert_eq!(ServerOp::from_segment("shutdown"), None);
+    /// ```
+    pub fn from_segment(segment: &str) -> Option<ServerOp> {
+        ServerOp::ALL
+            .into_iter()
+            .find(|op| op.path_segment() == segment)
+    }
+
     /// The last path segment, e.g. `shutDown`.
     pub fn path_segment(self) -> &'static str {
         match self {
@@ -340,6 +366,31 @@ impl Requests {
 
     fn post(&self, url: String, body: Option<String>) -> ApiRequest {
         ApiRequest::new(Method::Post, url, Some(&self.token), body)
+    }
+
+    /// `{base}/v2/operations/{alias}/servers/`: a server operation's URL without its last segment (which needs no
+    /// escaping).
+    ///
+    /// ```
+    /// use clc_wasm::{model::Token, request::*, validate::*};
+    /// let requests = Requests::new(
+    ///     BaseUrl::parse("https://api.ctl.io").unwrap(),
+    ///     Token::new("t".into()),
+    ///     AccountAlias::parse("ALIAS").unwrap(),
+    /// );
+    /// let ids = IdArray::plain(r#"["WA1ALIASWB01"]"#.into(), 1).unwrap();
+    /// let req = requests.server_operation_array(ServerOp::Reset, ids);
+    /// assert_eq!(req.url, requests.server_operations_url() + "reset");
+    /// ```
+    pub fn server_operations_url(&self) -> String {
+        let mut url = self.url("operations", &["servers"]);
+        url.push('/');
+        url
+    }
+
+    /// A server operation's request without its last segment or IDs: its headers are those of all nine.
+    pub fn server_operation_template(&self) -> ApiRequest {
+        self.post(self.server_operations_url(), Some(String::new()))
     }
 
     /// `POST /v2/operations/{alias}/servers/{op}` with a JSON array of the IDs.

@@ -663,6 +663,36 @@ mod queue {
     }
 
     #[test]
+    fn places_taken_outside_count_against_the_limit() {
+        // The JS fast path's calls: the queue does not start them, but they hold places.
+        let mut q = RequestQueue::new(3);
+        q.set_outside(2);
+        let t: Vec<Ticket> = (0..3).map(|_| q.push(Write)).collect();
+        assert_eq!(q.start(0.0), [t[0]], "one place left");
+        assert_eq!(q.start_now(Write), None);
+        q.set_outside(1); // one outside call ended
+        assert_eq!(q.start(0.0), [t[1]]);
+        // One outside call handed over to the queue: the same places taken, now one inside.
+        q.set_outside(0);
+        let adopted = q.adopt(Write);
+        assert_eq!((q.waiting(), q.in_flight()), (1, 3));
+        assert_eq!(q.start(0.0), []);
+        q.finish(adopted);
+        assert_eq!(q.start(0.0), [t[2]]);
+        // A paused read's timer is only wanted while a place is free, outside places counted.
+        let mut q = RequestQueue::new(1);
+        let r = q.push(Read);
+        assert_eq!(q.start(0.0), [r]);
+        q.requeue(r);
+        q.pause_reads(10.0);
+        assert_eq!(q.next_timeout(), Some(10.0));
+        q.set_outside(1);
+        assert_eq!(q.next_timeout(), None);
+        q.set_outside(0);
+        assert_eq!(q.start(10.0), [r]);
+    }
+
+    #[test]
     fn cancelling_a_waiting_request_frees_nothing_in_flight() {
         let mut q = RequestQueue::new(1);
         let (a, b, c) = (q.push(Read), q.push(Write), q.push(Read));

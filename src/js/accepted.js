@@ -315,3 +315,222 @@ export function fastCall(resume, id, fetch, url, method, headers, body, stop, sh
     (e) => resume(id, 1, e),
   );
 }
+
+// A call's stop (src/js/stop.rs says what it is for): its AbortController, its promise, the caller's signal's
+// listener and its deadline. Deadlines share one timer.
+const deadlines = new Set();
+let armed, armedAt = Infinity;
+function stopWith(s, why) {
+  if (s.why !== 0) return;
+  s.why = why;
+  s.resolve();
+  try { s.controller.abort(); } catch {}
+}
+// Node, Bun and Deno keep a process alive while a timer is pending: the shared timer may only do that while
+// some deadline waits on it, as each call's own timer did.
+function keepAlive(on) {
+  try {
+    if (typeof armed === "object" && armed !== null) on ? armed.ref?.() : armed.unref?.();
+    else if (armed !== undefined && typeof Deno === "object") on ? Deno.refTimer?.(armed) : Deno.unrefTimer?.(armed);
+  } catch {}
+}
+function arm(at) {
+  if (at >= armedAt) return;
+  try { if (armed !== undefined) globalThis.clearTimeout(armed); } catch {}
+  armedAt = at;
+  try {
+    armed = globalThis.setTimeout(onTime, Math.min(Math.max(at - Date.now(), 0), 2147483647));
+  } catch {
+    armed = undefined;
+  }
+}
+function onTime() {
+  armed = undefined;
+  armedAt = Infinity;
+  // Within a millisecond: Date.now() and the timer's clock are not the same clock.
+  const now = Date.now() + 1;
+  let next = Infinity;
+  for (const s of deadlines) {
+    if (s.at <= now) {
+      deadlines.delete(s);
+      stopWith(s, 2);
+    } else if (s.at < next) next = s.at;
+  }
+  if (next !== Infinity) arm(next);
+}
+export function stopStart(signal, ms) {
+  if (signal !== undefined) {
+    let aborted = false;
+    try { aborted = signal.aborted; } catch {}
+    if (aborted) return 1;
+  }
+  if (typeof AbortController !== "function") return 0;
+  const s = { why: 0, controller: new AbortController(), resolve: undefined, stopped: undefined, signal, onAbort: undefined, at: Infinity };
+  s.stopped = new Promise((resolve) => { s.resolve = resolve; });
+  if (signal !== undefined) {
+    s.onAbort = () => stopWith(s, 1);
+    try {
+      const add = signal.addEventListener;
+      if (typeof add === "function") add.call(signal, "abort", s.onAbort);
+    } catch {}
+  }
+  if (ms !== undefined) {
+    s.at = Date.now() + ms;
+    if (deadlines.size === 0) keepAlive(true);
+    deadlines.add(s);
+    arm(s.at);
+  }
+  return s;
+}
+export function stopWhy(s) {
+  return s.why;
+}
+export function stopAt(s) {
+  return s.at;
+}
+export function stopRace(s, promise) {
+  try {
+    return Promise.race([promise, s.stopped]);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+export function stopUntil(s) {
+  return s.stopped;
+}
+export function stopEnd(s) {
+  if (deadlines.delete(s) && deadlines.size === 0) keepAlive(false);
+  if (s.onAbort === undefined) return;
+  try {
+    const remove = s.signal.removeEventListener;
+    if (typeof remove === "function") remove.call(s.signal, "abort", s.onAbort);
+  } catch {}
+}
+
+// A plain server operation, wholly in JS (src/js/session.rs's module docs say when and why): the glue's nine
+// methods try this first (scripts/fast-methods.mjs writes them so). Entering the wasm right after a network wait
+// cost 20 to 40 µs a call in Chromium, its code cold in the caches, where the same steps in JS cost 10: a third
+// of what one call cost over a raw fetch. `st` is the client's state (fastState below, made by the wasm): the
+// requests' URL and headers, its timeout and `fetch`, how many places the wasm's own requests leave in the line
+// (`room`), against `count`, this path's calls in flight, and whether requests wait for a place (`waiters`).
+// (A write that finds a place goes at once in the wasm too: the line holds writes back only while it is full.)
+// Anything this path is not sure of goes to the wasm, untouched: options given, an ID it does not find plain,
+// a full line. Once sent, every answer but a 2xx it accepts goes to the wasm by `handOver`, as a fast call of
+// the wasm's own goes by `resume`, so every error still comes from there.
+const assign = Object.assign;
+const NewSet = Set;
+// `resume` is the client's (fastCall's): how 3 hands a call over, how 4 lets the line go on when a place is freed.
+export function fastState(url, headers, gen, ms, fetch, shape, resume) {
+  return { url, headers, gen, ms, fetch, shape, resume, room: 0, waiters: false, count: 0, freeLater: undefined };
+}
+export function fastSet(st, room, waiters) {
+  st.room = room;
+  st.waiters = waiters;
+}
+export function fastToken(st, headers, gen) {
+  st.headers = headers;
+  st.gen = gen;
+}
+export function fastCount(st) {
+  return st.count;
+}
+// `slow` is the wasm's method (`wasm.clc_shutDownServer`, ...), called with the IDs as read here when this path
+// says no after reading them, so that they are read once (a throwing read is read again there, to reject).
+export function fastOp(self, st, segment, ids, options, slow) {
+  if (st === undefined || options !== undefined || st.count >= st.room) return slow(self.__wbg_ptr, ids, options);
+  let copy;
+  try {
+    copy = idsCopy(ids);
+  } catch {}
+  if (copy === undefined) return slow(self.__wbg_ptr, ids, options);
+  if (!plainIds(copy)) return slow(self.__wbg_ptr, copy, options);
+  const stop = stopStart(undefined, st.ms);
+  if (typeof stop !== "object") return slow(self.__wbg_ptr, copy, options);
+  st.count++;
+  const gen = st.gen;
+  let sent;
+  try {
+    sent = exchange(st.fetch, st.url + segment, "POST", assign({}, st.headers), idsText(copy), stop);
+  } catch (e) {
+    sent = Promise.reject(e);
+  }
+  return sent.then(
+    (got) => {
+      if (stop.why === 0 && got[0] >= 200 && got[0] < 300) {
+        let value;
+        try {
+          value = accepted(got[1], st.shape);
+          if (value !== undefined) value = inRequestOrder(value, copy);
+        } catch {
+          value = undefined;
+        }
+        if (value !== undefined) {
+          st.count--;
+          stopEnd(stop);
+          if (st.waiters) {
+            try { st.resume(0, 4); } catch {}
+          }
+          fastFreed(self, st);
+          return value;
+        }
+      }
+      return fastHandOver(self, st, segment, copy, stop, gen, 0, got);
+    },
+    (e) => fastHandOver(self, st, segment, copy, stop, gen, 1, e),
+  );
+}
+// The call given to the wasm, its place in the line with it: `how` 0 with what the exchange resolved with, 1
+// with what it rejected with. Its promise is the call's from here on.
+function fastHandOver(self, st, segment, copy, stop, gen, how, got) {
+  st.count--;
+  let out;
+  try {
+    out = st.resume(0, 3, [segment, copy, stop, gen, how, got]);
+  } catch (e) {
+    stopEnd(stop);
+    out = Promise.reject(e);
+  }
+  fastFreed(self, st);
+  return out;
+}
+// A client freed while calls of this path ran is freed when the last one ends (the glue's `free` waits so, with
+// `fastHold`): until then the wasm's client must be there to take a call handed over. `self` is the client's JS
+// object, which each call holds so that it is not collected (and freed) meanwhile.
+function fastFreed(self, st) {
+  if (st.count !== 0 || st.freeLater === undefined || self.__wbg_ptr !== 0) return;
+  const free = st.freeLater;
+  st.freeLater = undefined;
+  free();
+}
+export function fastHold(st, free) {
+  if (st === undefined || st.count === 0) return false;
+  st.freeLater = free;
+  return true;
+}
+// Whether the IDs of a copy (idsCopy) are plain, so that the text idsText joins is the request's body the wasm
+// would write, and at most 100: printable ASCII but `"` and `\`, 1 to 256 long, not "." or "..", none twice
+// ignoring case (src/request.rs's IdArray::plain, which takes every list this takes). Larger batches keep the
+// wasm's check, which the batch figures measure.
+function plainIds(copy) {
+  if (copy.length === 0 || copy.length > 100) return false;
+  for (let i = 0; i < copy.length; i++) if (!plainId(copy[i])) return false;
+  if (copy.length > 1) {
+    const seen = new NewSet();
+    for (let i = 0; i < copy.length; i++) {
+      // Printable ASCII: toLowerCase is the ASCII case folding src/text.rs's same_name compares with.
+      const name = copy[i].toLowerCase();
+      if (seen.has(name)) return false;
+      seen.add(name);
+    }
+  }
+  return true;
+}
+function plainId(id) {
+  const n = id.length;
+  if (n === 0 || n > 256 || id === "." || id === "..") return false;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}

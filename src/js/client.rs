@@ -169,6 +169,13 @@ impl Clc {
         self.inner.build(|r| r.base_url().as_str().into())
     }
 
+    /// The state of the JS fast path of server operations, read once per client by the glue's nine methods
+    /// (scripts/fast-methods.mjs writes them to try it first, and takes this method out of the class).
+    #[wasm_bindgen(js_name = __fast, skip_typescript)]
+    pub fn fast(&self) -> JsValue {
+        self.inner.fast()
+    }
+
     /// The requests each method would send, without sending them.
     #[wasm_bindgen(getter)]
     pub fn requests(&self) -> ClcRequests {

@@ -7,12 +7,25 @@ use core::cell::RefCell;
 use core::task::{Poll, Waker};
 
 use js_sys::Date;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 
 use super::join::{first, First};
 use super::stop::Stopper;
 use super::timer::Alarm;
 use crate::queue::{Access, RequestQueue, Ticket};
 use crate::Error;
+
+#[wasm_bindgen(module = "/src/js/accepted.js")]
+extern "C" {
+    /// Tells the JS fast path in how many places it may send (`room`, those the wasm's own requests leave), and
+    /// whether to `pump` when one of its calls ends (`waiters`: requests wait here).
+    #[wasm_bindgen(js_name = fastSet)]
+    fn fast_set(state: &JsValue, room: u32, waiters: bool);
+    /// The JS fast path's calls in flight: places this line does not hold but counts as taken.
+    #[wasm_bindgen(js_name = fastCount)]
+    fn fast_count(state: &JsValue) -> u32;
+}
 
 /// The line of one client's requests.
 pub(crate) struct Line {
@@ -22,6 +35,8 @@ pub(crate) struct Line {
     wakers: RefCell<Map<Ticket, Waker>>,
     /// When a paused read may go.
     alarm: Alarm,
+    /// The client's JS fast path state (`src/js/accepted.js`'s `fastState`), or undefined when it has none.
+    fast: JsValue,
     this: Weak<Line>,
 }
 
@@ -32,15 +47,48 @@ pub(crate) struct Slot {
 }
 
 impl Line {
-    /// A line letting at most `max_concurrent` requests go at once.
-    pub(crate) fn new(max_concurrent: usize) -> Rc<Line> {
-        Rc::new_cyclic(|this| Line {
+    /// A line letting at most `max_concurrent` requests go at once, its own and those of the JS fast path whose
+    /// state is `fast` (or undefined).
+    pub(crate) fn new(max_concurrent: usize, fast: JsValue) -> Rc<Line> {
+        let line = Rc::new_cyclic(|this| Line {
             queue: RefCell::new(RequestQueue::new(max_concurrent)),
             granted: RefCell::new(Set::new()),
             wakers: RefCell::new(Map::new()),
             alarm: Alarm::default(),
+            fast,
             this: this.clone(),
-        })
+        });
+        line.publish();
+        line
+    }
+
+    /// Reads how many places the JS fast path holds, before the queue decides anything.
+    fn count_outside(&self) {
+        if !self.fast.is_undefined() {
+            let outside = fast_count(&self.fast) as usize;
+            self.queue.borrow_mut().set_outside(outside);
+        }
+    }
+
+    /// Tells the JS fast path what the queue now lets it do.
+    fn publish(&self) {
+        if self.fast.is_undefined() {
+            return;
+        }
+        let queue = self.queue.borrow();
+        let room = queue.capacity().saturating_sub(queue.in_flight());
+        fast_set(&self.fast, room as u32, queue.waiting() > 0);
+    }
+
+    /// The place of a call the JS fast path sent and now hands over (it no longer counts it).
+    pub(crate) fn adopt(self: &Rc<Self>, access: Access) -> Slot {
+        self.count_outside();
+        let ticket = self.queue.borrow_mut().adopt(access);
+        self.publish();
+        Slot {
+            line: self.clone(),
+            ticket,
+        }
     }
 
     /// Waits for a place; a call aborted or timed out meanwhile leaves the line at once.
@@ -60,7 +108,9 @@ impl Line {
 
     /// A place at once, when nothing waits and one is free ([`RequestQueue::start_now`]); `None` changes nothing.
     pub(crate) fn take_now(self: &Rc<Self>, access: Access) -> Option<Slot> {
+        self.count_outside();
         let ticket = self.queue.borrow_mut().start_now(access)?;
+        self.publish();
         Some(Slot {
             line: self.clone(),
             ticket,
@@ -73,7 +123,8 @@ impl Line {
     }
 
     /// Lets go what may go now, wakes those requests, and re-arms the timer if the next deadline moved.
-    fn pump(&self) {
+    pub(crate) fn pump(&self) {
+        self.count_outside();
         let started = self.queue.borrow_mut().start(Date::now());
         for ticket in started {
             self.granted.borrow_mut().insert(ticket);
@@ -81,6 +132,7 @@ impl Line {
                 waker.wake();
             }
         }
+        self.publish();
         let next = self.queue.borrow().next_timeout();
         let line = self.this.clone();
         self.alarm.set(next, move || {

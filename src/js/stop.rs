@@ -4,9 +4,10 @@
 //! and the SDK wants one well-defined outcome. Our own controller is aborted without a reason, and every wait
 //! is a race against the stop's promise, so a call rejects promptly even if a custom `fetch` ignores signals.
 //!
-//! The stop itself is a small JS object (the snippet below), made in one call into JS: the controller, the
-//! promise, the caller's signal's listener and the deadline are all JS things, and building them from the wasm
-//! took about ten calls into JS and a `setTimeout` / `clearTimeout` pair per call. Deadlines share one timer.
+//! The stop itself is a small JS object (`stopStart` in `src/js/accepted.js`, whose fast path makes stops too),
+//! made in one call into JS: the controller, the promise, the caller's signal's listener and the deadline are all
+//! JS things, and building them from the wasm took about ten calls into JS and a `setTimeout` / `clearTimeout`
+//! pair per call. Deadlines share one timer.
 //! The listener is removed and the deadline forgotten when the [`Stopper`] is dropped, i.e. when the call ends.
 
 use js_sys::Promise;
@@ -16,96 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::Error;
 
-#[wasm_bindgen(inline_js = r#"
-const deadlines = new Set();
-let armed, armedAt = Infinity;
-function stopWith(s, why) {
-  if (s.why !== 0) return;
-  s.why = why;
-  s.resolve();
-  try { s.controller.abort(); } catch {}
-}
-// Node, Bun and Deno keep a process alive while a timer is pending: the shared timer may only do that while
-// some deadline waits on it, as each call's own timer did.
-function keepAlive(on) {
-  try {
-    if (typeof armed === "object" && armed !== null) on ? armed.ref?.() : armed.unref?.();
-    else if (armed !== undefined && typeof Deno === "object") on ? Deno.refTimer?.(armed) : Deno.unrefTimer?.(armed);
-  } catch {}
-}
-function arm(at) {
-  if (at >= armedAt) return;
-  try { if (armed !== undefined) globalThis.clearTimeout(armed); } catch {}
-  armedAt = at;
-  try {
-    armed = globalThis.setTimeout(onTime, Math.min(Math.max(at - Date.now(), 0), 2147483647));
-  } catch {
-    armed = undefined;
-  }
-}
-function onTime() {
-  armed = undefined;
-  armedAt = Infinity;
-  // Within a millisecond: Date.now() and the timer's clock are not the same clock.
-  const now = Date.now() + 1;
-  let next = Infinity;
-  for (const s of deadlines) {
-    if (s.at <= now) {
-      deadlines.delete(s);
-      stopWith(s, 2);
-    } else if (s.at < next) next = s.at;
-  }
-  if (next !== Infinity) arm(next);
-}
-export function stopStart(signal, ms) {
-  if (signal !== undefined) {
-    let aborted = false;
-    try { aborted = signal.aborted; } catch {}
-    if (aborted) return 1;
-  }
-  if (typeof AbortController !== "function") return 0;
-  const s = { why: 0, controller: new AbortController(), resolve: undefined, stopped: undefined, signal, onAbort: undefined, at: Infinity };
-  s.stopped = new Promise((resolve) => { s.resolve = resolve; });
-  if (signal !== undefined) {
-    s.onAbort = () => stopWith(s, 1);
-    try {
-      const add = signal.addEventListener;
-      if (typeof add === "function") add.call(signal, "abort", s.onAbort);
-    } catch {}
-  }
-  if (ms !== undefined) {
-    s.at = Date.now() + ms;
-    if (deadlines.size === 0) keepAlive(true);
-    deadlines.add(s);
-    arm(s.at);
-  }
-  return s;
-}
-export function stopWhy(s) {
-  return s.why;
-}
-export function stopAt(s) {
-  return s.at;
-}
-export function stopRace(s, promise) {
-  try {
-    return Promise.race([promise, s.stopped]);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-export function stopUntil(s) {
-  return s.stopped;
-}
-export function stopEnd(s) {
-  if (deadlines.delete(s) && deadlines.size === 0) keepAlive(false);
-  if (s.onAbort === undefined) return;
-  try {
-    const remove = s.signal.removeEventListener;
-    if (typeof remove === "function") remove.call(s.signal, "abort", s.onAbort);
-  } catch {}
-}
-"#)]
+#[wasm_bindgen(module = "/src/js/accepted.js")]
 extern "C" {
     /// A stop watching `signal` (or undefined) and `ms` (or undefined: no deadline); `1` if the signal has
     /// already fired, `0` without `AbortController`. Every read of the caller's signal is guarded.
@@ -222,6 +134,11 @@ impl Stopper {
             (None, Ok(v)) => Raced::Value(v),
             (None, Err(e)) => Raced::Rejected(e),
         }
+    }
+
+    /// A stop the JS fast path made (`stopStart` with `timeout_ms`), given to the wasm with its call.
+    pub(crate) fn adopt(js: JsValue, timeout_ms: f64) -> Self {
+        Stopper { js, timeout_ms }
     }
 
     /// Waits until the signal fires or the deadline passes (a sleep that an abort cuts short).

@@ -8,6 +8,8 @@
 // Run: CLC_SANDBOX_URL=http://127.0.0.1:PORT node hostile.mjs   (sandbox started with --job-ms 300)
 // Env: HOSTILE_GROUPS (comma-separated groups to run; default all), HOSTILE_LIST=1 (print the group names only).
 // Prints one line per case and a closing "hostile: N passed, N failed"; exits 1 on any failure.
+// First: it must see the wasm instance clc-wasm makes (the "fast" group counts calls into it).
+import { entries } from "./wasm-entries.mjs";
 import { Clc, ClcError, isClcError } from "clc-wasm";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -1420,6 +1422,196 @@ test("retries", "login fields round-trip exactly (quotes, backslashes, unicode, 
   const sent = JSON.parse(got);
   if (sent.username !== creds.username || sent.password !== creds.password || Object.keys(sent).length !== 2) throw new Error(`sent ${got}`);
   return "sent exactly";
+});
+
+// ---- the JS fast path of server operations (src/js/accepted.js's fastOp) ------------------------------------------
+// A plain server operation is decided, sent and resolved in JS, and handed to the wasm for anything but a 2xx it
+// accepts. These cases hold it to the wasm's path (the same call with options `{}`, which always takes that one).
+
+/** A fetch that records each request, then sends it (or waits until `release` when `hold` says so). */
+function recording({ hold = () => false, answer = (url, init) => fetch(url, init) } = {}) {
+  const sent = [];
+  const held = [];
+  let inFlight = 0;
+  let most = 0;
+  const f = async (url, init) => {
+    sent.push({ url, method: init.method, headers: { ...init.headers }, body: init.body });
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    try {
+      if (hold(url, init)) await new Promise((go) => held.push(go));
+      return await answer(url, init);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  return { fetch: f, sent, held, most: () => most, release: () => held.shift()?.() };
+}
+const outcome = (p) => p.then((value) => ({ value }), (error) => ({ error }));
+const sameOutcome = (a, b) => {
+  if ("error" in a !== "error" in b) return `one ${"error" in a ? "rejected" : "resolved"}, the other did not`;
+  if ("error" in a) {
+    checkError(a.error);
+    for (const key of ["kind", "status", "message"]) {
+      if (JSON.stringify(a.error[key]) !== JSON.stringify(b.error[key])) return `${key}: ${a.error[key]} vs ${b.error[key]}`;
+    }
+    return undefined;
+  }
+  return JSON.stringify(a.value) === JSON.stringify(b.value) ? undefined : `values ${brief(JSON.stringify(a.value))} vs ${brief(JSON.stringify(b.value))}`;
+};
+const numbered = (n, prefix = "WA1DEMOXQ") => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, "0")}`);
+
+test("fast", "a plain server operation makes no call into the wasm; one with options does", async () => {
+  const client = tokenClient();
+  t.after(client, "the same client");
+  await client.shutDownServer(NOBODY); // the first call reads the client's fast path state: one call in
+  const c = checker();
+  for (const op of SERVER_OPS) {
+    await c.check(op, async () => {
+      entries.count = 0;
+      const plain = await client[op]([NOBODY, "WA1DEMOXXX02"]);
+      const plainEntries = entries.count;
+      entries.count = 0;
+      const withOptions = await client[op]([NOBODY, "WA1DEMOXXX02"], {});
+      if (plainEntries !== 0) throw new Error(`${plainEntries} calls into the wasm for a plain call`);
+      if (entries.count === 0) throw new Error("no call into the wasm with options: is the count working?");
+      if (JSON.stringify(plain) !== JSON.stringify(withOptions)) throw new Error(`${JSON.stringify(plain)} vs ${JSON.stringify(withOptions)}`);
+    });
+  }
+  return c.done("0 calls into the wasm each");
+});
+test("fast", "each server operation sends what clc.requests.* describes, and ends as through the wasm", async () => {
+  const r = recording();
+  const client = tokenClient({ fetch: r.fetch });
+  t.after(client, "the recording client");
+  const idSets = [NOBODY, [NOBODY], [NOBODY, "wa1demoxxx02"], ["!#$%&'()*+,-./:;<=>?@[]^_`{|}~"], ["x".repeat(256)],
+    numbered(100), numbered(101), ["caf\u00e9"], ["a\u{1F600}"], [NOBODY, NOBODY.toLowerCase()], [], "", ".", "..", "a b",
+    'a"b', "a\\b", ["x".repeat(257)], ["tab\there"], [NOBODY, 7]];
+  const c = checker();
+  for (const op of SERVER_OPS) {
+    for (const ids of idSets) {
+      await c.check(`${op}(${brief(JSON.stringify(ids)).slice(0, 40)})`, async () => {
+        r.sent.length = 0;
+        const fast = await outcome(client[op](ids));
+        const fastSent = JSON.stringify(r.sent);
+        r.sent.length = 0;
+        const slow = await outcome(client[op](ids, {}));
+        if (JSON.stringify(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(JSON.stringify(r.sent))}`);
+        let described;
+        try {
+          described = client.requests[op](ids);
+        } catch {}
+        const expected = described ? [{ url: described.url, method: described.method, headers: described.headers, body: described.body }] : [];
+        if (fastSent !== JSON.stringify(expected)) throw new Error(`sent ${brief(fastSent)}, described ${brief(JSON.stringify(expected))}`);
+        const differs = sameOutcome(fast, slow);
+        if (differs) throw new Error(differs);
+      });
+    }
+  }
+  return c.done("the same requests and outcomes");
+}, { ms: 30_000 });
+test("fast", "maxConcurrent counts the fast path's calls with the wasm's, in line order", async () => {
+  let holding = true;
+  const r = recording({ hold: () => holding });
+  const client = tokenClient({ fetch: r.fetch, maxConcurrent: 2 });
+  t.after(client, "the same client, its fetch no longer held");
+  const order = [];
+  const calls = [
+    client.shutDownServer(NOBODY).then(() => order.push("a")),
+    client.getServer("WA1DEMOWEB01").then(() => order.push("b")),
+    client.resetServer([NOBODY]).then(() => order.push("c")),
+    client.pauseServer(NOBODY, {}).then(() => order.push("d")),
+    client.rebootServer(NOBODY).then(() => order.push("e")),
+  ];
+  await sleep(50);
+  if (r.sent.length !== 2) throw new Error(`${r.sent.length} requests sent at once, not 2`);
+  for (let i = 0; i < 5; i += 1) {
+    r.release();
+    await sleep(30);
+    const expected = Math.min(5, i + 3);
+    if (r.sent.length !== expected) throw new Error(`${r.sent.length} sent after ${i + 1} ended, not ${expected}`);
+  }
+  await within(Promise.all(calls), 5_000, "the calls");
+  holding = false;
+  const segments = r.sent.map((s) => s.url.split("/").pop());
+  if (segments.join() !== ["shutDown", "WA1DEMOWEB01", "reset", "pause", "reboot"].join()) throw new Error(`sent in the order ${segments}`);
+  if (r.most() !== 2) throw new Error(`${r.most()} in flight at most`);
+  return `at most 2 in flight, in line order; ended ${order.join("")}`;
+});
+test("fast", "an answer the fast path does not take (500, 401 and a refresh, a drop) is the wasm's, as through it", async () => {
+  const c = checker();
+  const token = main.token;
+  for (const [what, answer] of [
+    ["a 500", () => new Response(JSON.stringify({ message: "no" }), { status: 500, headers: { "content-type": "application/json" } })],
+    ["a 200 of the wrong shape", () => new Response("[{\"server\":1}]", { status: 200 })],
+    ["a rejected fetch", () => Promise.reject(new TypeError("dropped"))],
+    ["a 429", () => new Response("", { status: 429, headers: { "retry-after": "1" } })],
+  ]) {
+    await c.check(what, async () => {
+      const r = recording({ answer });
+      const client = tokenClient({ fetch: r.fetch });
+      const fast = await outcome(client.shutDownServer(NOBODY));
+      const slow = await outcome(client.shutDownServer(NOBODY, {}));
+      const differs = sameOutcome(fast, slow);
+      if (differs) throw new Error(differs);
+      if (!("error" in fast)) throw new Error("resolved");
+      if (r.sent.length !== 2) throw new Error(`${r.sent.length} requests for 2 calls`);
+      client.free();
+    });
+  }
+  await c.check("a 401, then the refreshed token", async () => {
+    let refreshed = 0;
+    const r = recording({
+      answer: (url, init) => init.headers.Authorization === "Bearer stale" ? new Response("", { status: 401 }) : fetch(url, init),
+    });
+    const client = new Clc({ token: "stale", accountAlias: "DEMO", baseUrl: SANDBOX, fetch: r.fetch, refreshToken: async () => ((refreshed += 1), token) });
+    const first = await client.shutDownServer(NOBODY);
+    const second = await client.shutDownServer(NOBODY);
+    if (refreshed !== 1) throw new Error(`refreshToken called ${refreshed} times`);
+    const tokens = r.sent.map((s) => (s.headers.Authorization === `Bearer ${token}` ? "new" : s.headers.Authorization));
+    if (tokens.join() !== "Bearer stale,new,new") throw new Error(`sent with ${tokens}`);
+    if (JSON.stringify(first) !== JSON.stringify(second) || first[0].isQueued !== false) throw new Error(`${JSON.stringify(first)}`);
+    client.free();
+  });
+  return c.done("as through the wasm");
+});
+test("fast", "a fast call whose client is freed meanwhile still ends, handed over or not; then the client is freed", async () => {
+  const c = checker();
+  for (const status of [200, 500]) {
+    await c.check(`answered ${status}`, async () => {
+      const r = recording({
+        hold: () => true,
+        answer: (url, init) => (status === 200 ? fetch(url, init) : new Response("{\"message\":\"no\"}", { status })),
+      });
+      const client = tokenClient({ fetch: r.fetch });
+      const p = outcome(client.shutDownServer(NOBODY));
+      await sleep(20);
+      client.free();
+      r.release();
+      const o = await within(p, 5_000, "the call");
+      if (status === 200 && o.value?.[0]?.isQueued !== false) throw new Error(`got ${brief(JSON.stringify(o))}`);
+      if (status === 500) checkError(o.error, { kind: "http", status: 500 });
+      await rejects(() => client.shutDownServer(NOBODY), { message: FREED });
+    });
+  }
+  return c.done("ended, then freed");
+});
+test("fast", "the client's timeoutMs ends a fast call on a fetch that never settles (timeout)", async () => {
+  const { state, fetch: f } = switchable(never);
+  const client = tokenClient({ fetch: f, timeoutMs: 300 });
+  t.after(client, "the same client, its fetch answering");
+  const { ms } = await rejects(() => client.shutDownServer(NOBODY), { kind: "timeout", within: 2_000 });
+  state.hostile = false;
+  if (ms > 1_000) throw new Error(`after ${ms} ms`);
+  return `timeout after ${ms} ms`;
+});
+test("fast", "a client with a trace reports its server operations (it has no fast path)", async () => {
+  const traced = [];
+  const client = tokenClient({ trace: (e) => traced.push(e) });
+  t.after(client, "the same client");
+  await client.shutDownServer(NOBODY);
+  if (traced.length !== 1 || !traced[0].url.endsWith("/servers/shutDown") || traced[0].status !== 200) throw new Error(`traced ${JSON.stringify(traced)}`);
+  return "traced";
 });
 
 // ---- the runner ------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 // Each consumer logs in, runs a batch operation to completion with `wait`, and reports; this script judges the report.
 //
 // Run: make pack, then scripts/with-sandbox.sh --job-ms 300 -- node tests/package/run.mjs
-// Env: CLC_TARBALL (default: the one target/pack/clc-wasm-*.tgz), CLC_SIZE_LIMIT_BYTES (default 68500),
+// Env: CLC_TARBALL (default: the one target/pack/clc-wasm-*.tgz), CLC_SIZE_LIMIT_BYTES (default 70000),
 //      CASES (comma-separated names to run).
 // Prints one line per case and a closing "package: N passed, N failed"; exits non-zero on any failure.
 import { execFileSync, spawn } from "node:child_process";
@@ -39,7 +39,9 @@ const sandbox = process.env.CLC_SANDBOX_URL;
 // fails the build above it, so further growth stays a decision. Lowered from 72,500 B to 70,000 B once the wasm's
 // import and export names were shortened (scripts/short-names.mjs), so what that won stays won; to 68,500 B once
 // the panic messages' formatting code went (scripts/drop-panic-messages.mjs) and wasm-opt's Relooper pass came in.
-const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 68_500);
+// Raised to 70,000 B for the JS fast path of server operations (src/js/accepted.js's fastOp: +1,489 B, after the
+// import modules' short names took 278 B back), which brought one call from about 1.07 to 1.04 times a raw fetch.
+const SIZE_LIMIT = Number(process.env.CLC_SIZE_LIMIT_BYTES || 70_000);
 const CASE_TIMEOUT_MS = 120_000;
 const DEADLINE_MS = 480_000;
 const CHROMIUM = "/usr/bin/chromium";
@@ -684,6 +686,7 @@ const HOSTILE_GROUP_MS = 150_000;
 test("hostile", async () => {
   const dir = await project("hostile");
   await copyFile(join(here, "hostile.mjs"), join(dir, "hostile.mjs"));
+  await copyFile(join(here, "wasm-entries.mjs"), join(dir, "wasm-entries.mjs"));
   const { stdout: list } = await runOk(process.execPath, ["hostile.mjs"], { cwd: dir, env: { HOSTILE_LIST: "1" } });
   const groups = list.trim().split(",");
   const lines = [];
