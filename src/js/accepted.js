@@ -440,7 +440,8 @@ export function fastOp(self, st, segment, ids, options, slow) {
   if (st === undefined || options !== undefined || st.count >= st.room) return slow(self.__wbg_ptr, ids, options);
   let copy;
   try {
-    copy = idsCopy(ids);
+    // A larger batch is not copied here (plainIds would refuse it): the wasm reads it, once.
+    if (typeof ids === "string" || ids.length <= 100) copy = idsCopy(ids);
   } catch {}
   if (copy === undefined) return slow(self.__wbg_ptr, ids, options);
   if (!plainIds(copy)) return slow(self.__wbg_ptr, copy, options);
