@@ -501,7 +501,10 @@ function fastFreed(self, st) {
   if (st.count !== 0 || st.freeLater === undefined || self.__wbg_ptr !== 0) return;
   const free = st.freeLater;
   st.freeLater = undefined;
-  free();
+  // The call's own outcome stands whatever freeing does.
+  try {
+    free();
+  } catch {}
 }
 export function fastHold(st, free) {
   if (st === undefined || st.count === 0) return false;
