@@ -118,7 +118,7 @@ impl Inner {
             let fast = match shape.filter(|_| sender.trace.is_none()) {
                 Some(shape) => fast_state(
                     &requests.server_operations_url(),
-                    &convert::headers(&requests.server_operation_template()),
+                    &operation_headers(&requests),
                     0,
                     sender.timeout_ms,
                     sender
@@ -412,8 +412,7 @@ impl Inner {
                 let requests = self.requests.borrow().with_token(token);
                 let generation = refresh.on_refreshed();
                 if !self.fast.is_undefined() {
-                    let headers = convert::headers(&requests.server_operation_template());
-                    fast_token(&self.fast, &headers, generation);
+                    fast_token(&self.fast, &operation_headers(&requests), generation);
                 }
                 *self.requests.borrow_mut() = requests;
                 Ok(())
@@ -496,6 +495,11 @@ fn hand_over(inner: &Rc<Inner>, got: &Array) -> Promise {
     let out = got.get(5);
     let resolved = got.get(4).as_f64() == Some(0.0);
     inner.resumed(flight, if resolved { Ok(out) } else { Err(out) })
+}
+
+/// The headers of every server operation with the current token, for the JS fast path.
+fn operation_headers(requests: &Requests) -> Object {
+    convert::headers(&requests.server_operation_template())
 }
 
 /// Which of the line's kinds a request is: GETs may be held by a `Retry-After`, POSTs never.
