@@ -10,7 +10,7 @@
 //! call that meets neither costs no Rust future and no crossing after the network wait but one.
 //!
 //! The server operations have a faster path still, wholly in JS (`src/js/accepted.js`'s `fastOp`, which the
-//! glue's nine methods try first): one with no options, plain IDs (at most 100) and a place in the line is sent
+//! glue's nine methods try first): one with no options, plain IDs (any number) and a place in the line is sent
 //! and, on a 2xx that JS accepts, resolved without entering the wasm at all. Entering it right after a network
 //! wait cost 20 to 40 µs in Chromium, its code cold in the caches: a third of one call's cost over a raw fetch.
 //! The line counts that path's calls as taken places ([`Line`]); any other answer is handed to the wasm

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const { accepted, inRequestOrder } = await import(new URL("../../src/js/accepted.js", import.meta.url));
+const { accepted, inRequestOrder, plainIds } = await import(new URL("../../src/js/accepted.js", import.meta.url));
 const SHAPES = JSON.parse(
   readFileSync(root + "src/js/accepted.js", "utf8").match(/^const SHAPES = (.*);$/m)[1],
 );
@@ -131,6 +131,9 @@ for (let i = 0; i < cases; i++) {
       );
       if (chance(0.1)) spelled.pop();
       if (chance(0.1)) spelled.push(pick(NAMES));
+      // The service's order is not the request's: reversed (as the sandbox answers), shuffled, or kept.
+      if (chance(0.3)) spelled.reverse();
+      else if (chance(0.4)) for (let i = spelled.length - 1; i > 0; i--) { const j = int(i + 1); [spelled[i], spelled[j]] = [spelled[j], spelled[i]]; }
       c.text = mangle("[" + spelled.map((name) => '{"server":' + string(name) + ',"isQueued":' + pick(["true", "false"]) + "}").join(",") + "]");
     }
   }
@@ -167,12 +170,22 @@ function tooDeep(text) {
   return false;
 }
 const failures = [];
+let plainOrdered = 0;
 batch.forEach((c, i) => {
   const core = verdicts[i];
   let mine = accepted(c.text, c.shape);
-  if (mine !== undefined && c.ids) mine = inRequestOrder(mine, c.ids);
+  // The JS path of server operations orders with the hashes its check of the IDs made: the same order.
+  let hashed;
+  if (mine !== undefined && c.ids) {
+    const hashes = plainIds(c.ids);
+    if (hashes !== undefined) hashed = inRequestOrder(accepted(c.text, c.shape), c.ids, hashes);
+    mine = inRequestOrder(mine, c.ids);
+    if (hashes !== undefined) plainOrdered++;
+  }
   let problem;
-  if (mine === undefined) {
+  if (hashed !== undefined && JSON.stringify(hashed) !== JSON.stringify(mine)) {
+    problem = "ordered otherwise with plainIds' hashes: " + JSON.stringify(hashed).slice(0, 300);
+  } else if (mine === undefined) {
     if (core !== null && SURROGATE_ESCAPE.test(c.text)) declinedOnPurpose++;
     else if (core !== null) problem = "declined what the core accepts";
   } else if (core === null && c.repeated && tooDeep(c.text)) {
@@ -190,7 +203,8 @@ batch.forEach((c, i) => {
 
 console.log(
   `accepted.js vs the core, seed ${seed}: ${agreed}/${batch.length} agree (${acceptedBoth} accepted by both, ` +
-    `${declinedOnPurpose} with a surrogate escape left to the core, ${leftOnPurpose} too deep under a repeated name)`,
+    `${declinedOnPurpose} with a surrogate escape left to the core, ${leftOnPurpose} too deep under a repeated name, ` +
+    `${plainOrdered} batches ordered both ways)`,
 );
 for (const f of failures.slice(0, 5)) console.log("FAIL", f.problem, JSON.stringify(f.case).slice(0, 600));
 // Not vacuous: most cases are good answers, and each side must have had plenty of both verdicts.

@@ -1470,6 +1470,7 @@ test("fast", "a plain server operation makes no call into the wasm; one with opt
     await c.check(op, async () => {
       entries.count = 0;
       const plain = await client[op]([NOBODY, "WA1DEMOXXX02"]);
+      await client[op](numbered(1000)); // a batch too: its IDs are checked in JS as well
       const plainEntries = entries.count;
       entries.count = 0;
       const withOptions = await client[op]([NOBODY, "WA1DEMOXXX02"], {});
@@ -1485,7 +1486,7 @@ test("fast", "each server operation sends what clc.requests.* describes, and end
   const client = tokenClient({ fetch: r.fetch });
   t.after(client, "the recording client");
   const idSets = [NOBODY, [NOBODY], [NOBODY, "wa1demoxxx02"], ["!#$%&'()*+,-./:;<=>?@[]^_`{|}~"], ["x".repeat(256)],
-    numbered(100), numbered(101), ["caf\u00e9"], ["a\u{1F600}"], [NOBODY, NOBODY.toLowerCase()], [], "", ".", "..", "a b",
+    numbered(100), numbered(101), numbered(1000), [...numbered(999), "wa1demoxq007"], [...numbered(999), "a b"], ["caf\u00e9"], ["a\u{1F600}"], [NOBODY, NOBODY.toLowerCase()], [], "", ".", "..", "a b",
     'a"b', "a\\b", ["x".repeat(257)], ["tab\there"], [NOBODY, 7]];
   const c = checker();
   for (const op of SERVER_OPS) {
