@@ -414,8 +414,8 @@ export function stopEnd(s) {
 // requests' URL and headers, its timeout and `fetch`, how many places the wasm's own requests leave in the line
 // (`room`), against `count`, this path's calls in flight, and whether requests wait for a place (`waiters`).
 // (A write that finds a place goes at once in the wasm too: the line holds writes back only while it is full.)
-// Anything this path is not sure of goes to the wasm, untouched: options given, an ID it does not find plain,
-// a full line. Once sent, every answer but a 2xx it accepts goes to the wasm (fastHandOver), as a fast call of
+// Anything this path is not sure of goes to the wasm, as read: an ID it does not find plain, options it does not
+// take (callOptions), a full line. Once sent, every answer but a 2xx it accepts goes to the wasm (fastHandOver), as a fast call of
 // the wasm's own goes by `resume`, so every error still comes from there.
 const assign = Object.assign;
 // `resume` is the client's (fastCall's): how 3 hands a call over, how 4 lets the line go on when a place is freed.
@@ -434,9 +434,10 @@ export function fastCount(st) {
   return st.count;
 }
 // `slow` is the wasm's method (`wasm.clc_shutDownServer`, ...), called with the IDs as read here when this path
-// says no after reading them, so that they are read once (a throwing read is read again there, to reject).
+// says no after reading them, so that they are read once (a throwing read is read again there, to reject), and
+// with the options as given: this path says no to options only when the wasm rejects them (or an aborted signal).
 export function fastOp(self, st, segment, ids, options, slow) {
-  if (st === undefined || options !== undefined || st.count >= st.room) return slow(self.__wbg_ptr, ids, options);
+  if (st === undefined || st.count >= st.room) return slow(self.__wbg_ptr, ids, options);
   let copy;
   try {
     copy = idsCopy(ids);
@@ -444,7 +445,11 @@ export function fastOp(self, st, segment, ids, options, slow) {
   if (copy === undefined) return slow(self.__wbg_ptr, ids, options);
   const hashes = plainIds(copy);
   if (hashes === undefined) return slow(self.__wbg_ptr, copy, options);
-  const stop = stopStart(undefined, st.ms);
+  const call = callOptions(options);
+  if (call === undefined) return slow(self.__wbg_ptr, copy, options);
+  const ms = call.timeoutMs === undefined ? st.ms : call.timeoutMs;
+  const stop = stopStart(call.signal, ms);
+  // 1: the signal was aborted already, 0: no AbortController here; the wasm says so.
   if (typeof stop !== "object") return slow(self.__wbg_ptr, copy, options);
   st.count++;
   const gen = st.gen;
@@ -457,7 +462,7 @@ export function fastOp(self, st, segment, ids, options, slow) {
   return sent.then(
     (got) => {
       const value = taken(got, stop, st.shape, copy, hashes);
-      if (value === undefined) return fastHandOver(self, st, segment, copy, stop, gen, 0, got);
+      if (value === undefined) return fastHandOver(self, st, [segment, copy, stop, gen, 0, got, ms]);
       st.count--;
       stopEnd(stop);
       if (st.waiters) {
@@ -466,18 +471,19 @@ export function fastOp(self, st, segment, ids, options, slow) {
       fastFreed(self, st);
       return value;
     },
-    (e) => fastHandOver(self, st, segment, copy, stop, gen, 1, e),
+    (e) => fastHandOver(self, st, [segment, copy, stop, gen, 1, e, ms]),
   );
 }
-// The call given to the wasm, its place in the line with it: `how` 0 with what the exchange resolved with, 1
-// with what it rejected with. Its promise is the call's from here on.
-function fastHandOver(self, st, segment, copy, stop, gen, how, got) {
+// The call given to the wasm, its place in the line with it: `call` is [segment, IDs, stop, token generation,
+// how, got, timeout ms], `how` 0 with what the exchange resolved with in `got`, 1 with what it rejected with
+// (src/js/session.rs's hand_over reads it). Its promise is the call's from here on.
+function fastHandOver(self, st, call) {
   st.count--;
   let out;
   try {
-    out = st.resume(0, 3, [segment, copy, stop, gen, how, got]);
+    out = st.resume(0, 3, call);
   } catch (e) {
-    stopEnd(stop);
+    stopEnd(call[2]);
     out = Promise.reject(e);
   }
   fastFreed(self, st);
@@ -499,6 +505,22 @@ export function fastHold(st, free) {
   if (st === undefined || st.count === 0) return false;
   st.freeLater = free;
   return true;
+}
+// A call's options as { signal, timeoutMs } when this path takes them as src/js/convert.rs's CallOptions::read
+// would: none (undefined or null), or an object whose `signal` is absent, null or AbortSignal-like (an
+// `addEventListener` function and a boolean `aborted`) and whose `timeoutMs` is absent or a finite number above 0.
+// undefined for anything else: the wasm reads them again and rejects the call, naming what is wrong.
+const NO_OPTIONS = {};
+function callOptions(options) {
+  if (options == null) return NO_OPTIONS;
+  if (typeof options !== "object") return undefined;
+  try {
+    const signal = options.signal, timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs < Infinity)) return undefined;
+    if (signal == null) return { timeoutMs };
+    if (typeof signal.addEventListener === "function" && typeof signal.aborted === "boolean") return { signal, timeoutMs };
+  } catch {}
+  return undefined;
 }
 // The nameHash of each ID of a copy (idsCopy) when they are all plain, so that the text idsText joins is the
 // request's body the wasm would write: printable ASCII but `"` and `\`, 1 to 256 long, not "." or "..", none

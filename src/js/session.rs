@@ -10,11 +10,12 @@
 //! call that meets neither costs no Rust future and no crossing after the network wait but one.
 //!
 //! The server operations have a faster path still, wholly in JS (`src/js/accepted.js`'s `fastOp`, which the
-//! glue's nine methods try first): one with no options, plain IDs (any number) and a place in the line is sent
-//! and, on a 2xx that JS accepts, resolved without entering the wasm at all. Entering it right after a network
-//! wait cost 20 to 40 µs in Chromium, its code cold in the caches: a third of one call's cost over a raw fetch.
-//! The line counts that path's calls as taken places ([`Line`]); any other answer is handed to the wasm
-//! ([`hand_over`]) with the call's place, stop and token generation, and goes on as a fast call of its own.
+//! glue's nine methods try first): one with plain IDs (any number), options that are good (`signal`,
+//! `timeoutMs`) and a place in the line is sent and, on a 2xx that JS accepts, resolved without entering the wasm
+//! at all. Entering it right after a network wait cost 20 to 40 µs in Chromium, its code cold in the caches: a
+//! third of one call's cost over a raw fetch. The line counts that path's calls as taken places ([`Line`]); any
+//! other answer is handed to the wasm ([`hand_over`]) with the call's place, stop, timeout and token generation,
+//! and goes on as a fast call of its own.
 
 use crate::prelude::*;
 
@@ -439,7 +440,8 @@ impl Inner {
 /// promise from here on ([`Inner::resumed`]).
 ///
 /// The JS fast path of server operations (`fastOp`) calls it too: `how` 3 hands over one of its calls, `got` then
-/// `[segment, ids, stop, generation, how, value]` ([`hand_over`]); `how` 4 lets the line go on, a place freed.
+/// `[segment, ids, stop, generation, how, value, timeout ms]` ([`hand_over`]); `how` 4 lets the line go on, a
+/// place freed.
 fn resume(client: &Weak<Inner>, id: u32, how: u32, got: JsValue) -> JsValue {
     let Some(inner) = client.upgrade() else {
         return JsValue::UNDEFINED;
@@ -471,7 +473,9 @@ fn resume(client: &Weak<Inner>, id: u32, how: u32, got: JsValue) -> JsValue {
 /// line's, its request is built again from the IDs it sent (the same request: `fastOp` only sends IDs the wasm
 /// takes as they are), and it goes on as a fast call of the wasm's own does, from what its exchange settled with.
 fn hand_over(inner: &Rc<Inner>, got: &Array) -> Promise {
-    let stop = Stopper::adopt(got.get(2), inner.sender.timeout_ms);
+    // The call's own timeout (its `timeoutMs` option, or the client's), for the error that names it.
+    let timeout_ms = got.get(6).as_f64().unwrap_or(inner.sender.timeout_ms);
+    let stop = Stopper::adopt(got.get(2), timeout_ms);
     let slot = inner.line.adopt(Access::Write);
     let op = got
         .get(0)

@@ -1461,9 +1461,15 @@ const sameOutcome = (a, b) => {
 };
 const numbered = (n, prefix = "WA1DEMOXQ") => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, "0")}`);
 
-test("fast", "a plain server operation makes no call into the wasm; one with options does", async () => {
+// What a recording sent, as text a failure may print: the session's token written as <token>.
+const sentText = (sent) => JSON.stringify(sent).replaceAll(main.token, "<token>");
+// The wasm's path, to hold the JS path to: a client with a trace has no JS path (the last test of this group).
+const viaWasm = (options = {}) => tokenClient({ ...options, trace: () => {} });
+test("fast", "a plain server operation makes no call into the wasm, with good options or none; one with a trace does", async () => {
   const client = tokenClient();
+  const traced = viaWasm();
   t.after(client, "the same client");
+  t.after(traced, "the traced client");
   await client.shutDownServer(NOBODY); // the first call reads the client's fast path state: one call in
   const c = checker();
   for (const op of SERVER_OPS) {
@@ -1471,12 +1477,15 @@ test("fast", "a plain server operation makes no call into the wasm; one with opt
       entries.count = 0;
       const plain = await client[op]([NOBODY, "WA1DEMOXXX02"]);
       await client[op](numbered(1000)); // a batch too: its IDs are checked in JS as well
+      await client[op](NOBODY, { signal: new AbortController().signal, timeoutMs: 30_000 });
+      await client[op](NOBODY, {});
+      await client[op](NOBODY, null);
       const plainEntries = entries.count;
       entries.count = 0;
-      const withOptions = await client[op]([NOBODY, "WA1DEMOXXX02"], {});
-      if (plainEntries !== 0) throw new Error(`${plainEntries} calls into the wasm for a plain call`);
-      if (entries.count === 0) throw new Error("no call into the wasm with options: is the count working?");
-      if (JSON.stringify(plain) !== JSON.stringify(withOptions)) throw new Error(`${JSON.stringify(plain)} vs ${JSON.stringify(withOptions)}`);
+      const throughWasm = await traced[op]([NOBODY, "WA1DEMOXXX02"]);
+      if (plainEntries !== 0) throw new Error(`${plainEntries} calls into the wasm for five plain calls`);
+      if (entries.count === 0) throw new Error("no call into the wasm with a trace: is the count working?");
+      if (JSON.stringify(plain) !== JSON.stringify(throughWasm)) throw new Error(`${JSON.stringify(plain)} vs ${JSON.stringify(throughWasm)}`);
     });
   }
   return c.done("0 calls into the wasm each");
@@ -1484,7 +1493,9 @@ test("fast", "a plain server operation makes no call into the wasm; one with opt
 test("fast", "each server operation sends what clc.requests.* describes, and ends as through the wasm", async () => {
   const r = recording();
   const client = tokenClient({ fetch: r.fetch });
+  const traced = viaWasm({ fetch: r.fetch });
   t.after(client, "the recording client");
+  t.after(traced, "the traced recording client");
   const idSets = [NOBODY, [NOBODY], [NOBODY, "wa1demoxxx02"], ["!#$%&'()*+,-./:;<=>?@[]^_`{|}~"], ["x".repeat(256)],
     numbered(100), numbered(101), numbered(1000), [...numbered(999), "wa1demoxq007"], [...numbered(999), "a b"], ["caf\u00e9"], ["a\u{1F600}"], [NOBODY, NOBODY.toLowerCase()], [], "", ".", "..", "a b",
     'a"b', "a\\b", ["x".repeat(257)], ["tab\there"], [NOBODY, 7]];
@@ -1494,16 +1505,16 @@ test("fast", "each server operation sends what clc.requests.* describes, and end
       await c.check(`${op}(${brief(JSON.stringify(ids)).slice(0, 40)})`, async () => {
         r.sent.length = 0;
         const fast = await outcome(client[op](ids));
-        const fastSent = JSON.stringify(r.sent);
+        const fastSent = sentText(r.sent);
         r.sent.length = 0;
-        const slow = await outcome(client[op](ids, {}));
-        if (JSON.stringify(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(JSON.stringify(r.sent))}`);
+        const slow = await outcome(traced[op](ids));
+        if (sentText(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(sentText(r.sent))}`);
         let described;
         try {
           described = client.requests[op](ids);
         } catch {}
         const expected = described ? [{ url: described.url, method: described.method, headers: described.headers, body: described.body }] : [];
-        if (fastSent !== JSON.stringify(expected)) throw new Error(`sent ${brief(fastSent)}, described ${brief(JSON.stringify(expected))}`);
+        if (fastSent !== sentText(expected)) throw new Error(`sent ${brief(fastSent)}, described ${brief(sentText(expected))}`);
         const differs = sameOutcome(fast, slow);
         if (differs) throw new Error(differs);
       });
@@ -1511,6 +1522,69 @@ test("fast", "each server operation sends what clc.requests.* describes, and end
   }
   return c.done("the same requests and outcomes");
 }, { ms: 30_000 });
+test("fast", "a server operation's options, good or not, send and end as through the wasm", async () => {
+  const r = recording();
+  const client = tokenClient({ fetch: r.fetch });
+  const traced = viaWasm({ fetch: r.fetch });
+  t.after(client, "the recording client");
+  t.after(traced, "the traced recording client");
+  const boom = () => { throw new Error("boom"); };
+  const aborted = new AbortController();
+  aborted.abort();
+  const optionSets = [{}, null, { timeoutMs: 5_000 }, { timeoutMs: 2 ** 40 }, { signal: new AbortController().signal },
+    { signal: null }, { signal: undefined, timeoutMs: undefined }, { signal: aborted.signal }, { signal: {} },
+    { signal: { addEventListener() {}, aborted: "no" } }, { signal: { addEventListener() {}, aborted: false } },
+    { signal: { addEventListener() {}, get aborted() { return boom(); } } }, { signal: "x" }, { timeoutMs: -1 },
+    { timeoutMs: 0 }, { timeoutMs: "100" }, { timeoutMs: Infinity }, { timeoutMs: NaN }, 5, "x", () => {},
+    { get signal() { return boom(); } }, { get timeoutMs() { return boom(); } }, { signal: {}, timeoutMs: -1 },
+    Object.create({ timeoutMs: 4_000 })];
+  const c = checker();
+  for (const op of ["shutDownServer", "archiveServer"]) {
+    for (const ids of [NOBODY, numbered(3), "a b"]) {
+      for (const [i, options] of optionSets.entries()) {
+        await c.check(`${op}(${brief(JSON.stringify(ids)).slice(0, 20)}, options ${i})`, async () => {
+          r.sent.length = 0;
+          const fast = await outcome(client[op](ids, options));
+          const fastSent = sentText(r.sent);
+          r.sent.length = 0;
+          const slow = await outcome(traced[op](ids, options));
+          if (sentText(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(sentText(r.sent))}`);
+          const differs = sameOutcome(fast, slow);
+          if (differs) throw new Error(differs);
+        });
+      }
+    }
+  }
+  return c.done("the same requests and outcomes");
+}, { ms: 30_000 });
+test("fast", "a call's own signal or timeoutMs ends a fast call as through the wasm (aborted, timeout)", async () => {
+  const { state, fetch: f } = switchable(never);
+  const client = tokenClient({ fetch: f });
+  const traced = viaWasm({ fetch: f });
+  t.after(client, "the same client, its fetch answering");
+  t.after(traced, "the traced client, its fetch answering");
+  const c = checker();
+  for (const [what, options, kind] of [
+    ["an abort", (ac) => ({ signal: ac.signal }), "aborted"],
+    ["a timeoutMs of 300", () => ({ timeoutMs: 300 }), "timeout"],
+  ]) {
+    await c.check(what, async () => {
+      const ended = [];
+      for (const one of [client, traced]) {
+        const ac = new AbortController();
+        const p = outcome(one.shutDownServer(NOBODY, options(ac)));
+        await sleep(20);
+        ac.abort(new Error("bye"));
+        ended.push(await within(p, 2_000, "the call"));
+      }
+      checkError(ended[0].error, { kind });
+      const differs = sameOutcome(ended[0], ended[1]);
+      if (differs) throw new Error(differs);
+    });
+  }
+  state.hostile = false;
+  return c.done("ended as through the wasm");
+});
 test("fast", "maxConcurrent counts the fast path's calls with the wasm's, in line order", async () => {
   let holding = true;
   const r = recording({ hold: () => holding });
@@ -1521,7 +1595,7 @@ test("fast", "maxConcurrent counts the fast path's calls with the wasm's, in lin
     client.shutDownServer(NOBODY).then(() => order.push("a")),
     client.getServer("WA1DEMOWEB01").then(() => order.push("b")),
     client.resetServer([NOBODY]).then(() => order.push("c")),
-    client.pauseServer(NOBODY, {}).then(() => order.push("d")),
+    client.pauseServer("caf\u00e9").then(() => order.push("d")), // not plain: the wasm's path
     client.rebootServer(NOBODY).then(() => order.push("e")),
   ];
   await sleep(50);
@@ -1551,13 +1625,15 @@ test("fast", "an answer the fast path does not take (500, 401 and a refresh, a d
     await c.check(what, async () => {
       const r = recording({ answer });
       const client = tokenClient({ fetch: r.fetch });
+      const traced = viaWasm({ fetch: r.fetch });
       const fast = await outcome(client.shutDownServer(NOBODY));
-      const slow = await outcome(client.shutDownServer(NOBODY, {}));
+      const slow = await outcome(traced.shutDownServer(NOBODY));
       const differs = sameOutcome(fast, slow);
       if (differs) throw new Error(differs);
       if (!("error" in fast)) throw new Error("resolved");
       if (r.sent.length !== 2) throw new Error(`${r.sent.length} requests for 2 calls`);
       client.free();
+      traced.free();
     });
   }
   await c.check("a 401, then the refreshed token", async () => {
