@@ -1490,12 +1490,30 @@ test("fast", "a plain server operation makes no call into the wasm, with good op
   }
   return c.done("0 calls into the wasm each");
 });
-test("fast", "each server operation sends what clc.requests.* describes, and ends as through the wasm", async () => {
+// A client and a traced one (the wasm's path only) on one recording fetch.
+function recordedPair() {
   const r = recording();
   const client = tokenClient({ fetch: r.fetch });
   const traced = viaWasm({ fetch: r.fetch });
   t.after(client, "the recording client");
   t.after(traced, "the traced recording client");
+  return { r, client, traced };
+}
+// `call` made with the pair's client, then with its traced one: both must send the same and end the same. What
+// was sent, as sentText.
+async function bothPaths({ r, client, traced }, call) {
+  r.sent.length = 0;
+  const fast = await outcome(call(client));
+  const fastSent = sentText(r.sent);
+  r.sent.length = 0;
+  const slow = await outcome(call(traced));
+  if (sentText(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(sentText(r.sent))}`);
+  const differs = sameOutcome(fast, slow);
+  if (differs) throw new Error(differs);
+  return fastSent;
+}
+test("fast", "each server operation sends what clc.requests.* describes, and ends as through the wasm", async () => {
+  const pair = recordedPair();
   const idSets = [NOBODY, [NOBODY], [NOBODY, "wa1demoxxx02"], ["!#$%&'()*+,-./:;<=>?@[]^_`{|}~"], ["x".repeat(256)],
     numbered(100), numbered(101), numbered(1000), [...numbered(999), "wa1demoxq007"], [...numbered(999), "a b"], ["caf\u00e9"], ["a\u{1F600}"], [NOBODY, NOBODY.toLowerCase()], [], "", ".", "..", "a b",
     'a"b', "a\\b", ["x".repeat(257)], ["tab\there"], [NOBODY, 7]];
@@ -1503,31 +1521,20 @@ test("fast", "each server operation sends what clc.requests.* describes, and end
   for (const op of SERVER_OPS) {
     for (const ids of idSets) {
       await c.check(`${op}(${brief(JSON.stringify(ids)).slice(0, 40)})`, async () => {
-        r.sent.length = 0;
-        const fast = await outcome(client[op](ids));
-        const fastSent = sentText(r.sent);
-        r.sent.length = 0;
-        const slow = await outcome(traced[op](ids));
-        if (sentText(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(sentText(r.sent))}`);
+        const fastSent = await bothPaths(pair, (client) => client[op](ids));
         let described;
         try {
-          described = client.requests[op](ids);
+          described = pair.client.requests[op](ids);
         } catch {}
         const expected = described ? [{ url: described.url, method: described.method, headers: described.headers, body: described.body }] : [];
         if (fastSent !== sentText(expected)) throw new Error(`sent ${brief(fastSent)}, described ${brief(sentText(expected))}`);
-        const differs = sameOutcome(fast, slow);
-        if (differs) throw new Error(differs);
       });
     }
   }
   return c.done("the same requests and outcomes");
 }, { ms: 30_000 });
 test("fast", "a server operation's options, good or not, send and end as through the wasm", async () => {
-  const r = recording();
-  const client = tokenClient({ fetch: r.fetch });
-  const traced = viaWasm({ fetch: r.fetch });
-  t.after(client, "the recording client");
-  t.after(traced, "the traced recording client");
+  const pair = recordedPair();
   const boom = () => { throw new Error("boom"); };
   const aborted = new AbortController();
   aborted.abort();
@@ -1543,14 +1550,7 @@ test("fast", "a server operation's options, good or not, send and end as through
     for (const ids of [NOBODY, numbered(3), "a b"]) {
       for (const [i, options] of optionSets.entries()) {
         await c.check(`${op}(${brief(JSON.stringify(ids)).slice(0, 20)}, options ${i})`, async () => {
-          r.sent.length = 0;
-          const fast = await outcome(client[op](ids, options));
-          const fastSent = sentText(r.sent);
-          r.sent.length = 0;
-          const slow = await outcome(traced[op](ids, options));
-          if (sentText(r.sent) !== fastSent) throw new Error(`sent ${brief(fastSent)} vs ${brief(sentText(r.sent))}`);
-          const differs = sameOutcome(fast, slow);
-          if (differs) throw new Error(differs);
+          await bothPaths(pair, (client) => client[op](ids, options));
         });
       }
     }
