@@ -174,33 +174,28 @@ export function idsText(copy) {
 // A checked batch `answer` (SERVER_OPERATIONS, arrays filled) in the order of `requested`, the array of checked
 // IDs: each requested ID takes the first unused entry whose `server` equals it ignoring ASCII case, and is named
 // as the caller spelled it; entries nothing asked for follow in their order (src/order.rs's request_order).
-// `hashes`, the IDs' nameHash when plainIds made them (the IDs are then printable ASCII), saves hashing them again.
-export function inRequestOrder(answer, requested, hashes) {
+// `table`, the IDs' [hashes, slots] when plainIds made them (the IDs are then printable ASCII), saves making them
+// again.
+export function inRequestOrder(answer, requested, table) {
   const n = requested.length, m = answer.length;
   // The service answers a batch in another order than asked (src/order.rs): no shortcut for request order.
   // An open-addressing table of the requested IDs, walked once by the answer's entries: checked IDs never repeat
   // one another ignoring case, so an entry answers at most one of them, and the first entry that answers an ID
   // in the answer's order is the one request order gives it. A Map keyed by lower-cased names cost 0.9 ms of a
   // 1,000-ID call in Chromium (a new string and a regex test per name); a table of the answer's names probed by
-  // the requested IDs, 0.1 ms in Node 20; this, with plainIds' hashes, 0.07 to 0.09 ms (1,000 IDs answered in
+  // the requested IDs, 0.1 ms in Node 20; this, with plainIds' table, 0.07 to 0.09 ms (1,000 IDs answered in
   // reverse order), and 0.65 ms against 1.0 for 5,000.
-  let ascii = true;
-  if (hashes === undefined) {
+  let ascii = true, hashes, slots;
+  if (table === undefined) {
     hashes = new Array(n);
     for (let i = 0; i < n; i++) {
       hashes[i] = nameHash(requested[i]);
       ascii &&= hashedAscii;
     }
-  }
-  let size = 2;
-  while (size < 2 * n) size *= 2;
-  // Plain arrays of small integers, not typed arrays: each typed array is a buffer of its own for the collector.
-  const mask = size - 1, slots = new Array(size).fill(-1), placed = new Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    let at = hashes[i] & mask;
-    while (slots[at] >= 0) at = (at + 1) & mask;
-    slots[at] = i;
-  }
+    // Checked IDs never repeat; were they to, no entry would be placed, and all would follow in their order.
+    slots = idTable(requested, hashes) || [-1];
+  } else [hashes, slots] = table;
+  const mask = slots.length - 1, placed = new Array(n).fill(-1);
   // With the hashes, a probe seldom compares two names, which in a batch share long prefixes (WA1ALIASWB01,
   // WA1ALIASWB02).
   const rest = [];
@@ -240,6 +235,22 @@ function nameHash(name) {
   }
   hashedAscii = bits < 128;
   return hash;
+}
+
+// An open-addressing table of `ids` by their nameHash `hashes`: per slot (a power of two of them), an index into
+// `ids` or -1; undefined when an ID repeats an earlier one ignoring ASCII case. Plain arrays of small integers,
+// not typed arrays: each typed array is a buffer of its own for the collector.
+function idTable(ids, hashes) {
+  let size = 2;
+  while (size < 2 * ids.length) size *= 2;
+  const mask = size - 1, slots = new Array(size).fill(-1);
+  for (let i = 0; i < ids.length; i++) {
+    const hash = hashes[i];
+    let at = hash & mask;
+    for (let k; (k = slots[at]) >= 0; at = (at + 1) & mask) if (hashes[k] === hash && sameName(ids[k], ids[i])) return undefined;
+    slots[at] = i;
+  }
+  return slots;
 }
 
 // Equal ignoring ASCII case only, as src/text.rs's same_name (`toLowerCase` would also fold non-ASCII letters, the
@@ -304,13 +315,13 @@ export function fastCall(resume, id, fetch, url, method, headers, body, stop, sh
 }
 
 // The call's value when its exchange ended in a 2xx answer of shape `shape` that `accepted` takes (a batch put in
-// the order of `requested`, when given, with `hashes` if plainIds made them) and no stop came first; undefined
+// the order of `requested`, when given, with `ids` if plainIds made their table) and no stop came first; undefined
 // when the wasm must read it.
-function taken(got, stop, shape, requested, hashes) {
+function taken(got, stop, shape, requested, ids) {
   if (stop.why !== 0 || !(got[0] >= 200 && got[0] < 300)) return undefined;
   try {
     const value = accepted(got[1], shape);
-    return value !== undefined && requested !== undefined ? inRequestOrder(value, requested, hashes) : value;
+    return value !== undefined && requested !== undefined ? inRequestOrder(value, requested, ids) : value;
   } catch {
     return undefined;
   }
@@ -443,8 +454,8 @@ export function fastOp(self, st, segment, ids, options, slow) {
     copy = idsCopy(ids);
   } catch {}
   if (copy === undefined) return slow(self.__wbg_ptr, ids, options);
-  const hashes = plainIds(copy);
-  if (hashes === undefined) return slow(self.__wbg_ptr, copy, options);
+  const table = plainIds(copy);
+  if (table === undefined) return slow(self.__wbg_ptr, copy, options);
   const call = callOptions(options);
   if (call === undefined) return slow(self.__wbg_ptr, copy, options);
   const ms = call.timeoutMs === undefined ? st.ms : call.timeoutMs;
@@ -461,7 +472,7 @@ export function fastOp(self, st, segment, ids, options, slow) {
   }
   return sent.then(
     (got) => {
-      const value = taken(got, stop, st.shape, copy, hashes);
+      const value = taken(got, stop, st.shape, copy, table);
       if (value === undefined) return fastHandOver(self, st, [segment, copy, stop, gen, 0, got, ms]);
       st.count--;
       stopEnd(stop);
@@ -522,10 +533,10 @@ function callOptions(options) {
   } catch {}
   return undefined;
 }
-// The nameHash of each ID of a copy (idsCopy) when they are all plain, so that the text idsText joins is the
+// The [hashes, slots] (idTable) of a copy's IDs (idsCopy) when they are all plain, so that the text idsText joins is the
 // request's body the wasm would write: printable ASCII but `"` and `\`, 1 to 256 long, not "." or "..", none
 // twice ignoring case (src/request.rs's IdArray::plain, which takes every list this takes); else undefined.
-// One pass over the characters checks and hashes them, and the repeats are found in a table of the hashes, which
+// One pass over the characters checks and hashes them, and the repeats are found in the table, which
 // inRequestOrder reads again: a Set of lower-cased IDs here cost more than the wasm's check of the joined text
 // (1,000 and 5,000 IDs in Chromium), so batches of more than 100 IDs used to be left to the wasm. (Exported for
 // tests/accepted/run.mjs.)
@@ -544,16 +555,6 @@ export function plainIds(copy) {
     }
     hashes[i] = hash;
   }
-  let size = 2;
-  while (size < 2 * n) size *= 2;
-  const mask = size - 1, slots = new Array(size).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const hash = hashes[i];
-    let at = hash & mask;
-    for (let k; (k = slots[at]) >= 0; at = (at + 1) & mask) {
-      if (hashes[k] === hash && sameName(copy[k], copy[i])) return undefined;
-    }
-    slots[at] = i;
-  }
-  return hashes;
+  const slots = idTable(copy, hashes);
+  return slots && [hashes, slots];
 }

@@ -174,17 +174,17 @@ let plainOrdered = 0;
 batch.forEach((c, i) => {
   const core = verdicts[i];
   let mine = accepted(c.text, c.shape);
-  // The JS path of server operations orders with the hashes its check of the IDs made: the same order.
+  // The JS path of server operations orders with the table its check of the IDs made: the same order.
   let hashed;
   if (mine !== undefined && c.ids) {
-    const hashes = plainIds(c.ids);
-    if (hashes !== undefined) hashed = inRequestOrder(accepted(c.text, c.shape), c.ids, hashes);
+    const table = plainIds(c.ids);
+    if (table !== undefined) hashed = inRequestOrder(accepted(c.text, c.shape), c.ids, table);
     mine = inRequestOrder(mine, c.ids);
-    if (hashes !== undefined) plainOrdered++;
+    if (table !== undefined) plainOrdered++;
   }
   let problem;
   if (hashed !== undefined && JSON.stringify(hashed) !== JSON.stringify(mine)) {
-    problem = "ordered otherwise with plainIds' hashes: " + JSON.stringify(hashed).slice(0, 300);
+    problem = "ordered otherwise with plainIds' table: " + JSON.stringify(hashed).slice(0, 300);
   } else if (mine === undefined) {
     if (core !== null && SURROGATE_ESCAPE.test(c.text)) declinedOnPurpose++;
     else if (core !== null) problem = "declined what the core accepts";
