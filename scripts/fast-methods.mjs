@@ -1,6 +1,9 @@
-// Writes the glue's nine server operation methods of `Clc` to try the JS fast path first (src/js/accepted.js's
-// fastOp; src/js/session.rs's module docs say why), and the wasm's method when it says no:
-//     shutDownServer(ids, options) { return fastOp(this, fastOf(this), "shutDown", ids, options, wasm.clc_shutDownServer); }
+// Writes into wasm-bindgen's glue the methods of `Clc` and `ClcRequests` that take one argument (src/js/client.rs's
+// METHODS, read here): each class has one hidden export for them all, `__call(method, arg, options?)`, whose glue
+// method is replaced by the thirteen, each calling the export with its number. The nine server operations of `Clc`
+// try the JS fast path first (src/js/accepted.js's fastOp; src/js/session.rs's module docs say why), and the
+// wasm's method when it says no:
+//     shutDownServer(ids, options) { return fastOp(this, fastOf(this), "shutDown", ids, options, (p, a, o) => wasm.clc___call(p, 1, a, o)); }
 // `fastOf` reads each client's fast path state from the wasm once (the hidden `__fast` method, taken out of the
 // class here) and keeps it by the client's JS object. `free` waits for the client's fast calls to end (fastHold):
 // one of them may still have to be handed to the wasm's client.
@@ -9,8 +12,8 @@
 // Usage: node scripts/fast-methods.mjs <glue.js>
 import { readFileSync, writeFileSync } from "node:fs";
 
-// The JS method of each operation, and its URL's last segment: src/request.rs's ServerOp::path_segment, which the
-// package test holds the sent requests to (each method's request is the one clc.requests.* describes).
+// The JS method of each server operation, and its URL's last segment: src/request.rs's ServerOp::path_segment,
+// which the package test holds the sent requests to (each method's request is the one clc.requests.* describes).
 const OPERATIONS = {
   archiveServer: "archive",
   shutDownServer: "shutDown",
@@ -23,6 +26,18 @@ const OPERATIONS = {
   stopMaintenance: "stopMaintenance",
 };
 
+// The methods by the number `__call` takes for them: the server operations first, then the one-ID ones.
+const client = readFileSync(new URL("../src/js/client.rs", import.meta.url), "utf8");
+const list = client.match(/^pub const METHODS: \[&str; \d+\] = \[\n([^\]]*)\];/m);
+if (!list) throw new Error("fast-methods: METHODS not found in src/js/client.rs");
+const METHODS = [...list[1].matchAll(/^ {4}"(\w+)",$/gm)].map((m) => m[1]);
+const operations = Object.keys(OPERATIONS);
+if (METHODS.slice(0, operations.length).join() !== operations.join() || METHODS.length <= operations.length) {
+  throw new Error(`fast-methods: METHODS (${METHODS}) does not start with the server operations (${operations})`);
+}
+// Each one-ID method's parameter, as clc_wasm.d.ts names it (the declarations are METHOD_DECLARATIONS).
+const PARAMS = { archiveGroup: "groupId", getStatus: "statusId", getServer: "serverId", getDataCenter: "dataCenter" };
+
 const file = process.argv[2];
 let glue = readFileSync(file, "utf8");
 
@@ -31,23 +46,45 @@ function once(from, to) {
   if (n !== 1) throw new Error(`fast-methods: ${JSON.stringify(from.slice(0, 80))} found ${n} times, not once`);
   glue = glue.replace(from, () => to);
 }
+/** The glue's method `head` with the doc comment above it (to be replaced). */
+function withDoc(head) {
+  const at = glue.indexOf(head);
+  if (at < 0) throw new Error(`fast-methods: ${JSON.stringify(head)} not found`);
+  return glue.slice(glue.lastIndexOf("    /**", at), at) + head;
+}
+const method = (name, params, body) => `    ${name}(${params}) {\n        ${body}\n    }\n`;
 
-for (const [method, segment] of Object.entries(OPERATIONS)) {
-  once(
-    `    ${method}(ids, options) {\n        const ret = wasm.clc_${method}(this.__wbg_ptr, ids, options);\n        return ret;\n    }`,
-    `    ${method}(ids, options) {\n        return fastOp(this, fastOf(this), ${JSON.stringify(segment)}, ids, options, wasm.clc_${method});\n    }`,
-  );
+once(
+  withDoc("    __call(method, arg, options) {\n        const ret = wasm.clc___call(this.__wbg_ptr, method, arg, options);\n        return ret;\n    }\n"),
+  METHODS.map((name, i) =>
+    name in OPERATIONS
+      ? method(name, "ids, options", `return fastOp(this, fastOf(this), ${JSON.stringify(OPERATIONS[name])}, ids, options, (p, a, o) => wasm.clc___call(p, ${i}, a, o));`)
+      : method(name, `${PARAMS[name]}, options`, `return wasm.clc___call(this.__wbg_ptr, ${i}, ${PARAMS[name]}, options);`),
+  ).join(""),
+);
+const requestBody =
+  "        const ret = wasm.clcrequests___call(this.__wbg_ptr, method, arg);\n" +
+  "        if (ret[2]) {\n            throw takeFromExternrefTable0(ret[1]);\n        }\n" +
+  "        return takeFromExternrefTable0(ret[0]);\n";
+once(
+  withDoc(`    __call(method, arg) {\n${requestBody}    }\n`),
+  METHODS.map((name, i) => method(name, PARAMS[name] || "ids", `return clcRequest(this, ${i}, ${PARAMS[name] || "ids"});`)).join(""),
+);
+once(
+  "export class ClcRequests {\n",
+  "// ClcRequests' one hidden export, for the methods that take one argument.\n" +
+    `function clcRequest(self, method, arg) {\n${requestBody.replace("this.__wbg_ptr", "self.__wbg_ptr").replace(/^ {4}/gm, "")}}\n\n` +
+    "export class ClcRequests {\n",
+);
+for (const name of METHODS) {
+  if (glue.split(`    ${name}(`).length - 1 !== 2) throw new Error(`fast-methods: ${name} is not one method of each class`);
 }
 // Every other method that sends server IDs with call options is one this script should know of.
 const others = [...glue.matchAll(/^ {4}(\w+)\(ids, options\) \{\n {8}const ret = wasm\.clc_\w+\(/gm)].map((m) => m[1]);
 if (others.some((m) => m !== "createSnapshot")) throw new Error(`fast-methods: unknown server operations ${others}`);
 
 // The hidden method, with its doc comment, out of the class.
-once(
-  glue.slice(glue.lastIndexOf("    /**", glue.indexOf("    __fast() {")), glue.indexOf("    __fast() {")) +
-    "    __fast() {\n        const ret = wasm.clc___fast(this.__wbg_ptr);\n        return ret;\n    }\n",
-  "",
-);
+once(withDoc("    __fast() {\n        const ret = wasm.clc___fast(this.__wbg_ptr);\n        return ret;\n    }\n"), "");
 once(
   "    free() {\n        const ptr = this.__destroy_into_raw();\n        wasm.__wbg_clc_free(ptr, 0);\n    }",
   "    free() {\n        const st = fastStates.get(this);\n        const ptr = this.__destroy_into_raw();\n" +

@@ -444,9 +444,10 @@ export function fastToken(st, headers, gen) {
 export function fastCount(st) {
   return st.count;
 }
-// `slow` is the wasm's method (`wasm.clc_shutDownServer`, ...), called with the IDs as read here when this path
-// says no after reading them, so that they are read once (a throwing read is read again there, to reject), and
-// with the options as given: this path says no to options only when the wasm rejects them (or an aborted signal).
+// `slow` calls the wasm's method (`Clc`'s `__call` with the method's number, as scripts/fast-methods.mjs writes
+// it), with the IDs as read here when this path says no after reading them, so that they are read once (a throwing
+// read is read again there, to reject), and with the options as given: this path says no to options only when the
+// wasm rejects them (or an aborted signal).
 export function fastOp(self, st, segment, ids, options, slow) {
   if (st === undefined || st.count >= st.room) return slow(self.__wbg_ptr, ids, options);
   let copy;

@@ -299,113 +299,196 @@ extern "C" {
     pub type ApiRequestJs;
 }
 
-/// The nine operations that share the "array of server IDs" shape, on both classes.
-macro_rules! server_operations {
-    ($( $js:ident => $rust:ident, $op:ident, $doc:literal; )*) => {
-        #[wasm_bindgen]
-        impl Clc {
-            $(
-                #[doc = $doc]
-                #[wasm_bindgen(js_name = $js, unchecked_return_type = "Promise<ServerOperation[]>")]
-                pub fn $rust(
-                    &self,
-                    #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
-                    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-                ) -> Promise {
-                    batch_call(&self.inner, ServerOp::$op, ids, options)
-                }
-            )*
-        }
+/// The methods of `Clc` and `ClcRequests` that take one argument (server IDs or one ID), by the number the hidden
+/// `__call` of each class takes: the nine server operations in [`ServerOp::ALL`]'s order, then the four one-ID ones
+/// of [`BY_ID`]. Each class has one export for them all, not one per method: an export's shim is 200 to 260 bytes
+/// of code, so 26 of them were 640 B of the module gzipped. scripts/fast-methods.mjs reads this list and writes the
+/// methods into the glue, and [`METHOD_DECLARATIONS`] declares them.
+pub const METHODS: [&str; 13] = [
+    "archiveServer",
+    "shutDownServer",
+    "resetServer",
+    "powerOnServer",
+    "powerOffServer",
+    "pauseServer",
+    "rebootServer",
+    "startMaintenance",
+    "stopMaintenance",
+    "archiveGroup",
+    "getStatus",
+    "getServer",
+    "getDataCenter",
+];
 
-        #[wasm_bindgen]
-        impl ClcRequests {
-            $(
-                #[doc = $doc]
-                #[wasm_bindgen(js_name = $js)]
-                pub fn $rust(
-                    &self,
-                    #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
-                ) -> Result<ApiRequestJs, JsValue> {
-                    batch_request(&self.inner, ServerOp::$op, ids).map(JsCast::unchecked_into)
-                }
-            )*
-        }
-    };
+/// A one-ID method: its argument's name (as errors give it), its check and request, and how the answer is decoded.
+struct OneId {
+    param: &'static str,
+    build: ById,
+    answer: fn() -> Answer,
 }
 
-server_operations! {
-    archiveServer => archive_server, Archive,
-        "Archive Server: `POST /v2/operations/{alias}/servers/archive`; one result per server.";
-    shutDownServer => shut_down_server, ShutDown,
-        "Shut Down Server: `POST /v2/operations/{alias}/servers/shutDown`; one result per server.";
-    resetServer => reset_server, Reset,
-        "Reset Server: `POST /v2/operations/{alias}/servers/reset`; one result per server.";
-    powerOnServer => power_on_server, PowerOn,
-        "Power On Server: `POST /v2/operations/{alias}/servers/powerOn`; one result per server.";
-    powerOffServer => power_off_server, PowerOff,
-        "Power Off Server: `POST /v2/operations/{alias}/servers/powerOff`; one result per server.";
-    pauseServer => pause_server, Pause,
-        "Pause Server: `POST /v2/operations/{alias}/servers/pause`; one result per server.";
-    rebootServer => reboot_server, Reboot,
-        "Reboot Server: `POST /v2/operations/{alias}/servers/reboot`; one result per server.";
-    startMaintenance => start_maintenance, StartMaintenance,
-        "Start Maintenance Mode: `POST /v2/operations/{alias}/servers/startMaintenance`; one result per server.";
-    stopMaintenance => stop_maintenance, StopMaintenance,
-        "Stop Maintenance Mode: `POST /v2/operations/{alias}/servers/stopMaintenance`; one result per server.";
+/// The one-ID methods, at the end of [`METHODS`].
+static BY_ID: [OneId; 4] = [
+    OneId {
+        param: "groupId",
+        build: archive_group,
+        answer: || Answer::Checked(&shape::STATUS_LINK),
+    },
+    OneId {
+        param: "statusId",
+        build: get_status,
+        answer: || Answer::Status,
+    },
+    OneId {
+        param: "serverId",
+        build: get_server,
+        answer: || Answer::Checked(&shape::SERVER),
+    },
+    OneId {
+        param: "dataCenter",
+        build: get_data_center,
+        answer: || Answer::Checked(&shape::DATA_CENTER),
+    },
+];
+
+/// [`METHODS`]`[i]`.
+enum Method {
+    Batch(ServerOp),
+    ById(&'static OneId),
 }
 
-/// The four operations that take one ID, on both classes. Each doc is given as its lines (wasm-bindgen copies a
-/// doc attribute's literal as written, escapes included, and skips a `concat!`).
-macro_rules! by_id_operations {
-    ($( $js:ident => $rust:ident($param:ident: $rust_param:ident), $build:ident, $answer:expr, $returns:literal,
-        [$($doc:literal)+], $request_doc:literal; )*) => {
-        #[wasm_bindgen]
-        impl Clc {
-            $(
-                $(#[doc = $doc])+
-                #[wasm_bindgen(js_name = $js, unchecked_return_type = $returns)]
-                pub fn $rust(
-                    &self,
-                    #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
-                    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-                ) -> Promise {
-                    by_id_call(&self.inner, stringify!($param), $build, $rust_param, options, $answer)
-                }
-            )*
+impl Method {
+    fn of(i: u32) -> Option<Method> {
+        let i = i as usize;
+        match ServerOp::ALL.get(i) {
+            Some(&op) => Some(Method::Batch(op)),
+            None => BY_ID
+                .get(i.checked_sub(ServerOp::ALL.len())?)
+                .map(Method::ById),
         }
+    }
+}
 
-        #[wasm_bindgen]
-        impl ClcRequests {
-            $(
-                #[doc = $request_doc]
-                #[wasm_bindgen(js_name = $js)]
-                pub fn $rust(
-                    &self,
-                    #[wasm_bindgen(js_name = $param, unchecked_param_type = "string")] $rust_param: JsValue,
-                ) -> Result<ApiRequestJs, JsValue> {
-                    by_id_request(&self.inner, stringify!($param), $build, $rust_param)
-                        .map(JsCast::unchecked_into)
-                }
-            )*
+/// The error for a `__call` number outside [`METHODS`] (only a caller of the hidden method can give one).
+fn no_method() -> Error {
+    Error::validation("method", "is not a method of this client")
+}
+
+#[wasm_bindgen]
+impl Clc {
+    /// [`METHODS`]`[method](arg, options)`: the glue's methods call it (and the wasm tests).
+    #[wasm_bindgen(js_name = __call, skip_typescript)]
+    pub fn call(&self, method: u32, arg: JsValue, options: JsValue) -> Promise {
+        match Method::of(method) {
+            Some(Method::Batch(op)) => batch_call(&self.inner, op, arg, options),
+            Some(Method::ById(m)) => {
+                by_id_call(&self.inner, m.param, m.build, arg, options, (m.answer)())
+            }
+            None => rejected(no_method()),
         }
-    };
+    }
 }
 
-by_id_operations! {
-    archiveGroup => archive_group(groupId: group_id), archive_group, Answer::Checked(&shape::STATUS_LINK),
-        "Promise<StatusLink>",
-        [" Archive Group: `POST /v2/groups/{alias}/{groupId}/archive` (the group, its groups and servers)."
-         " Resolves to the status link to `wait` on."],
-        " The Archive Group request.";
-    getStatus => get_status(statusId: status_id), get_status, Answer::Status, "Promise<JobStatus>",
-        [" Get Status: `GET /v2/operations/{alias}/status/{statusId}`; resolves to the job's status string."],
-        " The Get Status request.";
-    getServer => get_server(serverId: server_id), get_server, Answer::Checked(&shape::SERVER), "Promise<Server>",
-        [" Get Server: `GET /v2/servers/{alias}/{serverId}`."],
-        " The Get Server request.";
-    getDataCenter => get_data_center(dataCenter: data_center), get_data_center,
-        Answer::Checked(&shape::DATA_CENTER), "Promise<DataCenter>",
-        [" Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the"
-         " root group)."],
-        " The Get Data Center request.";
+#[wasm_bindgen]
+impl ClcRequests {
+    /// The request of [`METHODS`]`[method](arg)`: the glue's methods call it (and the wasm tests).
+    #[wasm_bindgen(js_name = __call, skip_typescript)]
+    pub fn call(&self, method: u32, arg: JsValue) -> Result<ApiRequestJs, JsValue> {
+        match Method::of(method) {
+            Some(Method::Batch(op)) => batch_request(&self.inner, op, arg),
+            Some(Method::ById(m)) => by_id_request(&self.inner, m.param, m.build, arg),
+            None => describe(Err(no_method())),
+        }
+        .map(JsCast::unchecked_into)
+    }
 }
+
+/// The declarations of [`METHODS`], which wasm-bindgen cannot write for methods it does not export:
+/// scripts/finish-dts.mjs moves each interface's members into its class.
+#[wasm_bindgen(typescript_custom_section)]
+const METHOD_DECLARATIONS: &str = r#"
+export interface Clc {
+    /**
+     * Archive Server: `POST /v2/operations/{alias}/servers/archive`; one result per server.
+     */
+    archiveServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Shut Down Server: `POST /v2/operations/{alias}/servers/shutDown`; one result per server.
+     */
+    shutDownServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Reset Server: `POST /v2/operations/{alias}/servers/reset`; one result per server.
+     */
+    resetServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Power On Server: `POST /v2/operations/{alias}/servers/powerOn`; one result per server.
+     */
+    powerOnServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Power Off Server: `POST /v2/operations/{alias}/servers/powerOff`; one result per server.
+     */
+    powerOffServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Pause Server: `POST /v2/operations/{alias}/servers/pause`; one result per server.
+     */
+    pauseServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Reboot Server: `POST /v2/operations/{alias}/servers/reboot`; one result per server.
+     */
+    rebootServer(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Start Maintenance Mode: `POST /v2/operations/{alias}/servers/startMaintenance`; one result per server.
+     */
+    startMaintenance(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Stop Maintenance Mode: `POST /v2/operations/{alias}/servers/stopMaintenance`; one result per server.
+     */
+    stopMaintenance(ids: ServerIds, options?: CallOptions): Promise<ServerOperation[]>;
+    /**
+     * Archive Group: `POST /v2/groups/{alias}/{groupId}/archive` (the group, its groups and servers).
+     * Resolves to the status link to `wait` on.
+     */
+    archiveGroup(groupId: string, options?: CallOptions): Promise<StatusLink>;
+    /**
+     * Get Status: `GET /v2/operations/{alias}/status/{statusId}`; resolves to the job's status string.
+     */
+    getStatus(statusId: string, options?: CallOptions): Promise<JobStatus>;
+    /**
+     * Get Server: `GET /v2/servers/{alias}/{serverId}`.
+     */
+    getServer(serverId: string, options?: CallOptions): Promise<Server>;
+    /**
+     * Get Data Center: `GET /v2/datacenters/{alias}/{dataCenter}?groupLinks=true` (its `group` link is the
+     * root group).
+     */
+    getDataCenter(dataCenter: string, options?: CallOptions): Promise<DataCenter>;
+}
+export interface ClcRequests {
+    /** The Archive Server request. */
+    archiveServer(ids: ServerIds): ApiRequest;
+    /** The Shut Down Server request. */
+    shutDownServer(ids: ServerIds): ApiRequest;
+    /** The Reset Server request. */
+    resetServer(ids: ServerIds): ApiRequest;
+    /** The Power On Server request. */
+    powerOnServer(ids: ServerIds): ApiRequest;
+    /** The Power Off Server request. */
+    powerOffServer(ids: ServerIds): ApiRequest;
+    /** The Pause Server request. */
+    pauseServer(ids: ServerIds): ApiRequest;
+    /** The Reboot Server request. */
+    rebootServer(ids: ServerIds): ApiRequest;
+    /** The Start Maintenance Mode request. */
+    startMaintenance(ids: ServerIds): ApiRequest;
+    /** The Stop Maintenance Mode request. */
+    stopMaintenance(ids: ServerIds): ApiRequest;
+    /** The Archive Group request. */
+    archiveGroup(groupId: string): ApiRequest;
+    /** The Get Status request. */
+    getStatus(statusId: string): ApiRequest;
+    /** The Get Server request. */
+    getServer(serverId: string): ApiRequest;
+    /** The Get Data Center request. */
+    getDataCenter(dataCenter: string): ApiRequest;
+}
+"#;

@@ -37,7 +37,7 @@ mod client;
 
 mod types;
 
-pub use client::{Clc, ClcRequests};
+pub use client::{Clc, ClcRequests, METHODS};
 
 /// The allocator: talc rather than the default dlmalloc, for size (see Cargo.toml).
 #[global_allocator]
