@@ -1,8 +1,8 @@
-// Writes into wasm-bindgen's glue the methods of `Clc` and `ClcRequests` that take one argument (src/js/client.rs's
-// METHODS, read here): each class has one hidden export for them all, `__call(method, arg, options?)`, whose glue
-// method is replaced by the thirteen, each calling the export with its number. The nine server operations of `Clc`
-// try the JS fast path first (src/js/accepted.js's fastOp; src/js/session.rs's module docs say why), and the
-// wasm's method when it says no:
+// Writes into wasm-bindgen's glue the methods of `Clc` and `ClcRequests` but `login`, the getters and `free`
+// (src/js/client.rs's METHODS, read here): each class has one hidden export for them all, `__call(method, arg,
+// options)`, whose glue method is replaced by the methods, each calling the export with its number. The nine server
+// operations of `Clc` try the JS fast path first (src/js/accepted.js's fastOp; src/js/session.rs's module docs say
+// why), and the wasm's method when it says no:
 //     shutDownServer(ids, options) { return fastOp(this, fastOf(this), "shutDown", ids, options, (p, a, o) => wasm.clc___call(p, 1, a, o)); }
 // `fastOf` reads each client's fast path state from the wasm once (the hidden `__fast` method, taken out of the
 // class here) and keeps it by the client's JS object. `free` waits for the client's fast calls to end (fastHold):
@@ -35,8 +35,19 @@ const operations = Object.keys(OPERATIONS);
 if (METHODS.slice(0, operations.length).join() !== operations.join() || METHODS.length <= operations.length) {
   throw new Error(`fast-methods: METHODS (${METHODS}) does not start with the server operations (${operations})`);
 }
-// Each one-ID method's parameter, as clc_wasm.d.ts names it (the declarations are METHOD_DECLARATIONS).
-const PARAMS = { archiveGroup: "groupId", getStatus: "statusId", getServer: "serverId", getDataCenter: "dataCenter" };
+// The parameters of the other methods before `options` (clc_wasm.d.ts's names; METHOD_DECLARATIONS declares
+// them), and those of their `ClcRequests` forms (none for the two that send several requests).
+const PARAMS = {
+  archiveGroup: "groupId", getStatus: "statusId", getServer: "serverId", getDataCenter: "dataCenter",
+  createSnapshot: "ids", listDataCenters: "", getGroup: "groupId", listServers: "", wait: "target",
+};
+const REQUEST_PARAMS = {
+  archiveGroup: "groupId", getStatus: "statusId", getServer: "serverId", getDataCenter: "dataCenter",
+  createSnapshot: "ids, options", listDataCenters: "", getGroup: "groupId, options",
+};
+for (const name of METHODS.slice(operations.length)) {
+  if (!(name in PARAMS)) throw new Error(`fast-methods: no parameters for ${name}`);
+}
 
 const file = process.argv[2];
 let glue = readFileSync(file, "utf8");
@@ -56,32 +67,40 @@ const method = (name, params, body) => `    ${name}(${params}) {\n        ${body
 
 once(
   withDoc("    __call(method, arg, options) {\n        const ret = wasm.clc___call(this.__wbg_ptr, method, arg, options);\n        return ret;\n    }\n"),
-  METHODS.map((name, i) =>
-    name in OPERATIONS
-      ? method(name, "ids, options", `return fastOp(this, fastOf(this), ${JSON.stringify(OPERATIONS[name])}, ids, options, (p, a, o) => wasm.clc___call(p, ${i}, a, o));`)
-      : method(name, `${PARAMS[name]}, options`, `return wasm.clc___call(this.__wbg_ptr, ${i}, ${PARAMS[name]}, options);`),
-  ).join(""),
+  METHODS.map((name, i) => {
+    if (name in OPERATIONS) {
+      const slow = `(p, a, o) => wasm.clc___call(p, ${i}, a, o)`;
+      return method(name, "ids, options", `return fastOp(this, fastOf(this), ${JSON.stringify(OPERATIONS[name])}, ids, options, ${slow});`);
+    }
+    const param = PARAMS[name] || "undefined";
+    return method(name, PARAMS[name] ? `${param}, options` : "options", `return wasm.clc___call(this.__wbg_ptr, ${i}, ${param}, options);`);
+  }).join(""),
 );
 const requestBody =
-  "        const ret = wasm.clcrequests___call(this.__wbg_ptr, method, arg);\n" +
+  "        const ret = wasm.clcrequests___call(this.__wbg_ptr, method, arg, options);\n" +
   "        if (ret[2]) {\n            throw takeFromExternrefTable0(ret[1]);\n        }\n" +
   "        return takeFromExternrefTable0(ret[0]);\n";
 once(
-  withDoc(`    __call(method, arg) {\n${requestBody}    }\n`),
-  METHODS.map((name, i) => method(name, PARAMS[name] || "ids", `return clcRequest(this, ${i}, ${PARAMS[name] || "ids"});`)).join(""),
+  withDoc(`    __call(method, arg, options) {\n${requestBody}    }\n`),
+  METHODS.filter((name) => name in OPERATIONS || name in REQUEST_PARAMS).map((name) => {
+    const params = name in OPERATIONS ? "ids" : REQUEST_PARAMS[name];
+    return method(name, params, `return clcRequest(this, ${METHODS.indexOf(name)}, ${params || "undefined"});`);
+  }).join(""),
 );
 once(
   "export class ClcRequests {\n",
-  "// ClcRequests' one hidden export, for the methods that take one argument.\n" +
-    `function clcRequest(self, method, arg) {\n${requestBody.replace("this.__wbg_ptr", "self.__wbg_ptr").replace(/^ {4}/gm, "")}}\n\n` +
+  "// ClcRequests' one hidden export, for all its methods.\n" +
+    `function clcRequest(self, method, arg, options) {\n${requestBody.replace("this.__wbg_ptr", "self.__wbg_ptr").replace(/^ {4}/gm, "")}}\n\n` +
     "export class ClcRequests {\n",
 );
 for (const name of METHODS) {
-  if (glue.split(`    ${name}(`).length - 1 !== 2) throw new Error(`fast-methods: ${name} is not one method of each class`);
+  const n = name in OPERATIONS || name in REQUEST_PARAMS ? 2 : 1;
+  if (glue.split(`    ${name}(`).length - 1 !== n) throw new Error(`fast-methods: ${name} is not one method of each class`);
 }
-// Every other method that sends server IDs with call options is one this script should know of.
-const others = [...glue.matchAll(/^ {4}(\w+)\(ids, options\) \{\n {8}const ret = wasm\.clc_\w+\(/gm)].map((m) => m[1]);
-if (others.some((m) => m !== "createSnapshot")) throw new Error(`fast-methods: unknown server operations ${others}`);
+
+// No method is left to wasm-bindgen but login, the getters, free and the hidden ones: a new one belongs in METHODS.
+const exported = [...glue.matchAll(/^ {4}(\w+)\([^)]*\) \{\n {8}(?:const ret = )?wasm\.\w+\(this\.__wbg_ptr/gm)].map((m) => m[1]);
+if (exported.some((m) => m !== "__fast")) throw new Error(`fast-methods: methods not in METHODS: ${exported}`);
 
 // The hidden method, with its doc comment, out of the class.
 once(withDoc("    __fast() {\n        const ret = wasm.clc___fast(this.__wbg_ptr);\n        return ret;\n    }\n"), "");

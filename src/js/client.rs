@@ -183,113 +183,6 @@ impl Clc {
             inner: self.inner.clone(),
         }
     }
-
-    /// Create Snapshot: `POST /v2/operations/{alias}/servers/createSnapshot` with `expirationDays` (1 to 10).
-    #[wasm_bindgen(js_name = createSnapshot, unchecked_return_type = "Promise<ServerOperation[]>")]
-    pub fn create_snapshot(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SnapshotOptions")] options: JsValue,
-    ) -> Promise {
-        run_batch(&self.inner, snapshot(&self.inner, &ids, &options))
-    }
-
-    /// Waits until the jobs of a batch result, a status link or a status ID are final, polling each distinct job
-    /// once per round with backoff and jitter. Resolves with per-server outcomes (`ok` when all succeeded);
-    /// `timeoutMs` (default 15 min) ends the wait with `timedOut` outcomes rather than a rejection. Rejects at
-    /// once on 401/403/404 and promptly on abort; network errors, 5xx and 429 are retried until the deadline.
-    /// Exceptions thrown by `onProgress` are ignored, so a UI bug cannot abandon a running wait.
-    #[wasm_bindgen(unchecked_return_type = "Promise<WaitResult>")]
-    pub fn wait(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "WaitTarget")] target: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: JsValue,
-    ) -> Promise {
-        let prepared = wait_loop::prepare(&target, &options);
-        let prepared = match prepared {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let polling = self.polling.clone();
-        js_promise(Box::pin(async move { polling.wait(prepared).await }))
-    }
-
-    /// Get Data Center List: `GET /v2/datacenters/{alias}`; the account's data centers, as sent.
-    #[wasm_bindgen(js_name = listDataCenters, unchecked_return_type = "Promise<DataCenter[]>")]
-    pub fn list_data_centers(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Promise {
-        let prepared = CallOptions::read(&options)
-            .map(|options| (self.inner.build(|r| r.list_data_centers()), options));
-        run(&self.inner, prepared, Answer::Checked(&shape::DATA_CENTERS))
-    }
-
-    /// Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links); with
-    /// `serverDetail: "detailed"`, every group of the tree also holds its servers, as full `Server` objects.
-    #[wasm_bindgen(js_name = getGroup, unchecked_return_type = "Promise<Group>")]
-    pub fn get_group(
-        &self,
-        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "GroupOptions")] options: JsValue,
-    ) -> Promise {
-        match group(&self.inner, &group_id, &options) {
-            Ok((req, options, answer)) => run(&self.inner, Ok((req, options)), answer),
-            Err(e) => rejected(e),
-        }
-    }
-
-    /// Every server of the given data centers (default: all of the account's), each with its `groupId`: one
-    /// Data Center List (only without `dataCenters`), then per data center Get Data Center and one detailed Get
-    /// Group; never a Get Server per server. If some data centers fail, rejects with a `ClcError` whose
-    /// `partial` holds the servers that loaded and whose `failures` lists each failed data center and its error.
-    #[wasm_bindgen(js_name = listServers, unchecked_return_type = "Promise<Server[]>")]
-    pub fn list_servers(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ListServersOptions")] options: JsValue,
-    ) -> Promise {
-        let (data_centers, options) = match list_servers(&options) {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let inner = self.inner.clone();
-        js_promise(Box::pin(listing::list_servers(
-            inner,
-            data_centers,
-            options,
-        )))
-    }
-}
-
-#[wasm_bindgen]
-impl ClcRequests {
-    /// The Create Snapshot request.
-    #[wasm_bindgen(js_name = createSnapshot)]
-    pub fn create_snapshot(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ServerIds")] ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ expirationDays: number }")] options: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(snapshot(&self.inner, &ids, &options).map(|(req, _, _)| req))
-            .map(JsCast::unchecked_into)
-    }
-
-    /// The Get Group request (with `serverDetail: "detailed"`, the detailed one).
-    #[wasm_bindgen(js_name = getGroup)]
-    pub fn get_group(
-        &self,
-        #[wasm_bindgen(js_name = groupId, unchecked_param_type = "string")] group_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ serverDetail?: \"detailed\" }")] options: JsValue,
-    ) -> Result<ApiRequestJs, JsValue> {
-        describe(group(&self.inner, &group_id, &options).map(|(req, _, _)| req))
-            .map(JsCast::unchecked_into)
-    }
-
-    /// The Get Data Center List request.
-    #[wasm_bindgen(js_name = listDataCenters)]
-    pub fn list_data_centers(&self) -> Result<ApiRequestJs, JsValue> {
-        describe(Ok(self.inner.build(|r| r.list_data_centers()))).map(JsCast::unchecked_into)
-    }
 }
 
 #[wasm_bindgen]
@@ -299,12 +192,13 @@ extern "C" {
     pub type ApiRequestJs;
 }
 
-/// The methods of `Clc` and `ClcRequests` that take one argument (server IDs or one ID), by the number the hidden
-/// `__call` of each class takes: the nine server operations in [`ServerOp::ALL`]'s order, then the four one-ID ones
-/// of [`BY_ID`]. Each class has one export for them all, not one per method: an export's shim is 200 to 260 bytes
-/// of code, so 26 of them were 640 B of the module gzipped. scripts/fast-methods.mjs reads this list and writes the
-/// methods into the glue, and [`METHOD_DECLARATIONS`] declares them.
-pub const METHODS: [&str; 13] = [
+/// The methods of `Clc` and `ClcRequests` but `login`, the getters and `free`, by the number the hidden `__call`
+/// of each class takes: the nine server operations in [`ServerOp::ALL`]'s order, the four one-ID ones of
+/// [`BY_ID`], then the rest. Each class has one export for them all, not one per method: an export's shim is 200 to
+/// 260 bytes of code, so 34 of them were 900 B of the module gzipped. scripts/fast-methods.mjs reads this list and
+/// writes the methods into the glue (`ClcRequests` has all but `listServers` and `wait`), and
+/// [`METHOD_DECLARATIONS`] declares them.
+pub const METHODS: [&str; 18] = [
     "archiveServer",
     "shutDownServer",
     "resetServer",
@@ -318,6 +212,11 @@ pub const METHODS: [&str; 13] = [
     "getStatus",
     "getServer",
     "getDataCenter",
+    "createSnapshot",
+    "listDataCenters",
+    "getGroup",
+    "listServers",
+    "wait",
 ];
 
 /// A one-ID method: its argument's name (as errors give it), its check and request, and how the answer is decoded.
@@ -355,17 +254,31 @@ static BY_ID: [OneId; 4] = [
 enum Method {
     Batch(ServerOp),
     ById(&'static OneId),
+    Snapshot,
+    ListDataCenters,
+    GetGroup,
+    ListServers,
+    Wait,
 }
 
 impl Method {
     fn of(i: u32) -> Option<Method> {
         let i = i as usize;
-        match ServerOp::ALL.get(i) {
-            Some(&op) => Some(Method::Batch(op)),
-            None => BY_ID
-                .get(i.checked_sub(ServerOp::ALL.len())?)
-                .map(Method::ById),
+        if let Some(&op) = ServerOp::ALL.get(i) {
+            return Some(Method::Batch(op));
         }
+        let i = i - ServerOp::ALL.len();
+        if let Some(m) = BY_ID.get(i) {
+            return Some(Method::ById(m));
+        }
+        Some(match i - BY_ID.len() {
+            0 => Method::Snapshot,
+            1 => Method::ListDataCenters,
+            2 => Method::GetGroup,
+            3 => Method::ListServers,
+            4 => Method::Wait,
+            _ => return None,
+        })
     }
 }
 
@@ -379,11 +292,37 @@ impl Clc {
     /// [`METHODS`]`[method](arg, options)`: the glue's methods call it (and the wasm tests).
     #[wasm_bindgen(js_name = __call, skip_typescript)]
     pub fn call(&self, method: u32, arg: JsValue, options: JsValue) -> Promise {
+        let inner = &self.inner;
         match Method::of(method) {
-            Some(Method::Batch(op)) => batch_call(&self.inner, op, arg, options),
+            Some(Method::Batch(op)) => batch_call(inner, op, arg, options),
             Some(Method::ById(m)) => {
-                by_id_call(&self.inner, m.param, m.build, arg, options, (m.answer)())
+                by_id_call(inner, m.param, m.build, arg, options, (m.answer)())
             }
+            Some(Method::Snapshot) => run_batch(inner, snapshot(inner, &arg, &options)),
+            Some(Method::ListDataCenters) => {
+                let prepared = CallOptions::read(&options)
+                    .map(|options| (inner.build(|r| r.list_data_centers()), options));
+                run(inner, prepared, Answer::Checked(&shape::DATA_CENTERS))
+            }
+            Some(Method::GetGroup) => match group(inner, &arg, &options) {
+                Ok((req, options, answer)) => run(inner, Ok((req, options)), answer),
+                Err(e) => rejected(e),
+            },
+            Some(Method::ListServers) => match list_servers(&options) {
+                Ok((data_centers, options)) => js_promise(Box::pin(listing::list_servers(
+                    inner.clone(),
+                    data_centers,
+                    options,
+                ))),
+                Err(e) => rejected(e),
+            },
+            Some(Method::Wait) => match wait_loop::prepare(&arg, &options) {
+                Ok(prepared) => {
+                    let polling = self.polling.clone();
+                    js_promise(Box::pin(async move { polling.wait(prepared).await }))
+                }
+                Err(e) => rejected(e),
+            },
             None => rejected(no_method()),
         }
     }
@@ -391,13 +330,25 @@ impl Clc {
 
 #[wasm_bindgen]
 impl ClcRequests {
-    /// The request of [`METHODS`]`[method](arg)`: the glue's methods call it (and the wasm tests).
+    /// The request of [`METHODS`]`[method](arg, options)` (not `listServers` or `wait`, which send several): the
+    /// glue's methods call it (and the wasm tests).
     #[wasm_bindgen(js_name = __call, skip_typescript)]
-    pub fn call(&self, method: u32, arg: JsValue) -> Result<ApiRequestJs, JsValue> {
+    pub fn call(
+        &self,
+        method: u32,
+        arg: JsValue,
+        options: JsValue,
+    ) -> Result<ApiRequestJs, JsValue> {
+        let inner = &self.inner;
         match Method::of(method) {
-            Some(Method::Batch(op)) => batch_request(&self.inner, op, arg),
-            Some(Method::ById(m)) => by_id_request(&self.inner, m.param, m.build, arg),
-            None => describe(Err(no_method())),
+            Some(Method::Batch(op)) => batch_request(inner, op, arg),
+            Some(Method::ById(m)) => by_id_request(inner, m.param, m.build, arg),
+            Some(Method::Snapshot) => {
+                describe(snapshot(inner, &arg, &options).map(|(req, _, _)| req))
+            }
+            Some(Method::ListDataCenters) => describe(Ok(inner.build(|r| r.list_data_centers()))),
+            Some(Method::GetGroup) => describe(group(inner, &arg, &options).map(|(req, _, _)| req)),
+            Some(Method::ListServers | Method::Wait) | None => describe(Err(no_method())),
         }
         .map(JsCast::unchecked_into)
     }
@@ -462,6 +413,34 @@ export interface Clc {
      * root group).
      */
     getDataCenter(dataCenter: string, options?: CallOptions): Promise<DataCenter>;
+    /**
+     * Create Snapshot: `POST /v2/operations/{alias}/servers/createSnapshot` with `expirationDays` (1 to 10).
+     */
+    createSnapshot(ids: ServerIds, options: SnapshotOptions): Promise<ServerOperation[]>;
+    /**
+     * Get Data Center List: `GET /v2/datacenters/{alias}`; the account's data centers, as sent.
+     */
+    listDataCenters(options?: CallOptions): Promise<DataCenter[]>;
+    /**
+     * Get Group: `GET /v2/groups/{alias}/{groupId}` (child groups inline, servers as links); with
+     * `serverDetail: "detailed"`, every group of the tree also holds its servers, as full `Server` objects.
+     */
+    getGroup(groupId: string, options?: GroupOptions): Promise<Group>;
+    /**
+     * Every server of the given data centers (default: all of the account's), each with its `groupId`: one
+     * Data Center List (only without `dataCenters`), then per data center Get Data Center and one detailed Get
+     * Group; never a Get Server per server. If some data centers fail, rejects with a `ClcError` whose
+     * `partial` holds the servers that loaded and whose `failures` lists each failed data center and its error.
+     */
+    listServers(options?: ListServersOptions): Promise<Server[]>;
+    /**
+     * Waits until the jobs of a batch result, a status link or a status ID are final, polling each distinct job
+     * once per round with backoff and jitter. Resolves with per-server outcomes (`ok` when all succeeded);
+     * `timeoutMs` (default 15 min) ends the wait with `timedOut` outcomes rather than a rejection. Rejects at
+     * once on 401/403/404 and promptly on abort; network errors, 5xx and 429 are retried until the deadline.
+     * Exceptions thrown by `onProgress` are ignored, so a UI bug cannot abandon a running wait.
+     */
+    wait(target: WaitTarget, options?: WaitOptions): Promise<WaitResult>;
 }
 export interface ClcRequests {
     /** The Archive Server request. */
@@ -490,5 +469,11 @@ export interface ClcRequests {
     getServer(serverId: string): ApiRequest;
     /** The Get Data Center request. */
     getDataCenter(dataCenter: string): ApiRequest;
+    /** The Create Snapshot request. */
+    createSnapshot(ids: ServerIds, options: { expirationDays: number }): ApiRequest;
+    /** The Get Data Center List request. */
+    listDataCenters(): ApiRequest;
+    /** The Get Group request (with `serverDetail: "detailed"`, the detailed one). */
+    getGroup(groupId: string, options?: { serverDetail?: "detailed" }): ApiRequest;
 }
 "#;

@@ -80,9 +80,14 @@ async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
 
 /// Calls `target[method](...args)` as JS would; a synchronous throw comes back as `Err`. The methods of
 /// [`METHODS`] are the package glue's (scripts/fast-methods.mjs), which this test's glue has not: they are called
-/// as the package calls them, through the class's `__call` with their number.
+/// as the package calls them, through the class's `__call` with their number, argument and options.
 fn call_sync(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let (name, args) = match METHODS.iter().position(|m| *m == method) {
+        // These two take only options, which `__call` takes after the argument.
+        Some(i) if ["listDataCenters", "listServers"].contains(&method) => (
+            "__call",
+            [&[JsValue::from(i as u32), JsValue::UNDEFINED], args].concat(),
+        ),
         Some(i) => ("__call", [&[JsValue::from(i as u32)], args].concat()),
         None => (method, args.to_vec()),
     };
