@@ -28,10 +28,13 @@ optimize=(node_modules/.bin/wasm-opt -Os --converge --low-memory-unused --one-ca
 # more, not kept. Side by side with the plain first pass, three alternating BENCH_ONLY=calls runs each: one call
 # 1.067-1.071 against 1.060-1.097, hot_us 8.7-9.9 against 9.7-12 (noise).
 # First with the names kept (-g), for scripts/drop-panic-messages.mjs (-1,106 B gzip: the panic messages' formatting
-# code, which the trapping panic handler never runs; the script says why it is safe), then again to drop what that
+# code, which the trapping panic handler never runs; -786 B more: core's panic functions made to trap at once, so
+# their callers stop passing them messages and locations; the script says why it is safe), then again to drop what that
 # left uncalled, the metadata and (unless --keep-names) the names.
 "${optimize[@]}" --flatten --rereloop -Os -g "$in" -o "$tmp/named.wasm"
 node_modules/.bin/wasm-dis $features "$tmp/named.wasm" -o "$tmp/named.wat"
 node scripts/drop-panic-messages.mjs "$tmp/named.wat"
 node_modules/.bin/wasm-as $features "${as_names[@]}" "$tmp/named.wat" -o "$tmp/named.wasm"
 "${optimize[@]}" "${names[@]}" --strip-producers --strip-target-features "$tmp/named.wasm" -o "$out"
+# Last, the panic locations that code no longer names are zeroed in the data (-742 B gzip; the script says why).
+node scripts/zero-panic-locations.mjs "$out"
