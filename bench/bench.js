@@ -164,7 +164,7 @@ async function pairs(ids, count, warmup, prepare, rebuilds) {
 }
 
 /** Call overhead: shutDown of one real server, SDK vs raw. */
-export async function overhead(count = 300) {
+export async function overhead(count = 1000) {
   const { server, prepare, strategy, rebuilds } = await repeatableShutDown();
   const result = await pairs(server, count, 30, prepare, rebuilds);
   await resetAndLogin();
