@@ -60,10 +60,9 @@ function segments(buf) {
 }
 
 const segs = segments(wasm);
-const byteAt = (address) => {
-  const seg = segs.find((s) => address >= s.address && address < s.address + s.bytes.length);
-  return seg ? seg.bytes[address - seg.address] : undefined;
-};
+/** The segment holding `address`, if any. */
+const segmentOf = (address) => segs.find((s) => address >= s.address && address < s.address + s.bytes.length);
+const byteAt = (address) => segmentOf(address)?.bytes[address - segmentOf(address).address];
 /** Every 4-aligned data word, as [address, value]. */
 const words = segs.flatMap((s) => {
   const out = [];
@@ -102,7 +101,7 @@ if (locations.length === 0) fail("no panic location found: did core::panic::Loca
 
 const zero = (start, length) => {
   for (let address = start; address < start + length; address++) {
-    const seg = segs.find((s) => address >= s.address && address < s.address + s.bytes.length);
+    const seg = segmentOf(address);
     seg.bytes[address - seg.address] = 0;
   }
 };

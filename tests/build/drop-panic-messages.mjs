@@ -1,7 +1,7 @@
 // scripts/drop-panic-messages.mjs on small modules made here: it empties a core `Display` impl that is only in the
 // function table and core's `panic_fmt`, and refuses to touch the module (exit code not 0) when such an impl is
-// called directly or when there is none, or no `panic_fmt`. Each module goes through wasm-as and wasm-dis first, so the script reads wasm-dis's own layout,
-// as in the build; the rewritten text must assemble again.
+// called directly, when there is none, or when there is no `panic_fmt`. Each module goes through wasm-as and
+// wasm-dis first, so the script reads wasm-dis's own layout, as in the build; the rewritten text must assemble again.
 // Usage: node tests/build/drop-panic-messages.mjs
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
