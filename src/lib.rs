@@ -46,12 +46,11 @@ mod text;
 pub mod validate;
 pub mod wait;
 
-pub use error::{Error, ErrorKind, FieldError};
+pub use error::{Error, ErrorData, ErrorKind, FieldError};
 
 /// The parts of std's prelude the code uses, from `alloc`: the same items, so the no_std wasm build compiles too.
 mod prelude {
     pub(crate) use alloc::borrow::ToOwned;
-    #[cfg(target_arch = "wasm32")]
     pub(crate) use alloc::boxed::Box;
     pub(crate) use alloc::string::String;
     pub(crate) use alloc::vec;
