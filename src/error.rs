@@ -143,6 +143,17 @@ impl fmt::Debug for Error {
 }
 
 impl Error {
+    /// Its fields, to take them apart.
+    ///
+    /// ```
+    /// use clc_wasm::Error;
+    /// let message = Error::network("refused").into_data().message;
+    /// assert_eq!(message, "refused");
+    /// ```
+    pub fn into_data(self) -> ErrorData {
+        *self.0
+    }
+
     /// An error of `kind` with `message` and nothing else.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error(Box::new(ErrorData {

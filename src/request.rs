@@ -87,6 +87,18 @@ impl core::ops::DerefMut for ApiRequest {
 }
 
 impl ApiRequest {
+    /// Its parts, to take them apart.
+    ///
+    /// ```
+    /// use clc_wasm::{model::Credentials, request, validate::BaseUrl};
+    /// let base = BaseUrl::parse("https://api.ctl.io").unwrap();
+    /// let url = request::login(&base, &Credentials::new("demo", "pw").unwrap()).into_data().url;
+    /// assert_eq!(url, "https://api.ctl.io/v2/authentication/login");
+    /// ```
+    pub fn into_data(self) -> RequestData {
+        *self.0
+    }
+
     fn new(method: Method, url: String, token: Option<&Token>, body: Option<String>) -> Self {
         let mut headers = vec![("Accept", Cow::Borrowed(JSON))];
         if body.is_some() {

@@ -319,7 +319,7 @@ proptest! {
     #[test]
     fn no_server_id_leaves_its_segment(id in "\\PC{1,40}|[./%?#\\\\ a-z]{1,12}") {
         if let Ok(server) = ServerId::parse(&id) {
-            let url = requests().get_server(&server).url;
+            let url = requests().get_server(&server).into_data().url;
             let segs = segments(&url);
             prop_assert_eq!(segs.len(), 3, "{}", url);
             prop_assert_eq!(&segs[..2], &["servers".to_owned(), "ALIAS".to_owned()]);

@@ -214,7 +214,7 @@ fn path_segments_are_percent_encoded() {
 fn bodies_escape_what_json_requires() {
     let r = requests("https://api.ctl.io");
     let req = r.archive_server(&ids(&["a\"b", "c\\d", "é€"]));
-    let body = req.body.unwrap();
+    let body = req.into_data().body.unwrap();
     assert_eq!(body, r#"["a\"b","c\\d","é€"]"#);
     let parsed: Vec<String> = serde_json::from_str(&body).unwrap();
     assert_eq!(parsed, ["a\"b", "c\\d", "é€"]);

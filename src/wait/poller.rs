@@ -277,7 +277,7 @@ impl Poller {
     /// Records a failed status read for `job`. A transient error (network, timeout, 408, 429, 5xx) is kept as
     /// the job's `lastError` and the job is read again on schedule; any other ends every wait that follows the
     /// job with `Failed`.
-    pub fn on_error(&mut self, job: &StatusId, mut error: Error) {
+    pub fn on_error(&mut self, job: &StatusId, error: Error) {
         let Some(entry) = self.jobs.get_mut(job) else {
             return;
         };
@@ -292,7 +292,7 @@ impl Poller {
             }
             return;
         }
-        entry.last_error = Some(core::mem::take(&mut error.message));
+        entry.last_error = Some(error.into_data().message);
         if let Some(at) = entry.next_at {
             self.reads.insert((At(at), job.clone()));
         }
