@@ -82,6 +82,7 @@ stage "JS fast path of answers vs the core (tests/accepted, 20,000 random texts)
 stage "no serde_json in wasm" no_serde_json_in_wasm
 stage "the build's panic-formatting drop (tests/build)" node tests/build/drop-panic-messages.mjs
 stage "the build's panic-location zeroing (tests/build)" node tests/build/zero-panic-locations.mjs
+stage "the build's function order (tests/build)" node tests/build/order-functions.mjs
 stage "package build" bash scripts/build.sh
 stage "TypeScript API" typescript_api
 stage "wasm tests (page, headless Chromium)" wasm_suite browser
