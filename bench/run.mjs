@@ -14,7 +14,7 @@ import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { analyze, crateOf } from "./size.mjs";
+import { analyze, crateOf, gzipCosts } from "./size.mjs";
 import { openBare } from "./bare.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -108,7 +108,9 @@ function sizes() {
   // Where the bytes go (twiggy-style), from the same module with its name section.
   let breakdown;
   if (named) {
-    const a = analyze(readFileSync(join(named, "clc_wasm_bg.wasm")));
+    const module = readFileSync(join(named, "clc_wasm_bg.wasm"));
+    const a = analyze(module);
+    const costs = gzipCosts(module, 15);
     const code = a.functions.reduce((n, f) => n + f.size, 0);
     const crates = new Map();
     for (const f of a.functions) crates.set(crateOf(f.name), (crates.get(crateOf(f.name)) || 0) + f.size);
@@ -124,6 +126,13 @@ function sizes() {
         .sort((x, y) => y.size - x.size)
         .slice(0, 15)
         .map((f) => ({ name: f.name, size: f.size, share_of_code: +(f.size / code).toFixed(3) })),
+      // What each part of the code and the costliest functions cost gzipped (bench/size.mjs's gzipCosts says how).
+      gzip_costs: {
+        file: "the same module without its name section, zlib -9",
+        gzip: costs.gzip,
+        parts: costs.parts,
+        costliest_functions: costs.functions,
+      },
     };
   }
   return {

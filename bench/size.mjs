@@ -1,44 +1,27 @@
 // Where the wasm bytes go, without installing twiggy: section sizes and the largest functions by code size, read
-// from the module's own name section. Usage: node bench/size.mjs [file.wasm] [top N]
+// from the module's own name section; with --gzip, what each function and each part of the code (the JS edge, the
+// core, the code both share) costs in the gzipped module.
+// Usage: node bench/size.mjs [file.wasm] [top N] [--gzip]
 // The shipped pkg/clc_wasm_bg.wasm has had its names stripped by wasm-opt, so by default this reads cargo's output
 // (target/wasm32-unknown-unknown/release/clc_wasm.wasm, before wasm-bindgen and wasm-opt): the proportions carry over.
+// For the shipped code with its names: scripts/optimize-wasm.sh <wasm-bindgen's output> <out.wasm> --keep-names.
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { codeBodies, leb, name, sections as sectionsOf } from "../scripts/wasm-sections.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
-function leb(buf, pos) {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = buf[pos++];
-    result += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [result, pos];
-  }
-}
-
-function name(buf, pos) {
-  const [len, p] = leb(buf, pos);
-  return [buf.toString("utf8", p, p + len), p + len];
-}
 
 const SECTIONS = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "datacount"];
 
 /** Section sizes, function body sizes and names of a wasm module. */
 export function analyze(buf) {
-  if (buf.readUInt32LE(0) !== 0x6d736100) throw new Error("not a wasm module");
-  let pos = 8;
   const sections = [];
   let importedFunctions = 0;
   const bodies = [];
   const names = new Map();
-  while (pos < buf.length) {
-    const id = buf[pos];
-    const [size, start] = leb(buf, pos + 1);
-    const end = start + size;
+  for (const { id, at, start, end } of sectionsOf(buf)) {
     let label = SECTIONS[id] || `id${id}`;
     if (id === 0) {
       const [n] = name(buf, start);
@@ -77,8 +60,7 @@ export function analyze(buf) {
         p = q + len;
       }
     }
-    sections.push({ section: label, size: end - pos });
-    pos = end;
+    sections.push({ section: label, size: end - at });
   }
   const functions = bodies.map((b) => ({ ...b, name: names.get(b.index) || `func[${b.index}]` }));
   return { size: buf.length, sections, functions, named: names.size > 0 };
@@ -110,9 +92,62 @@ export function crateOf(fn) {
   return m ? m[1] : "(other)";
 }
 
+/**
+ * Which part of the code a function is, by the path its symbol name starts with: "edge" (src/js/, js-sys,
+ * wasm-bindgen, and the shims and exports wasm-bindgen writes), "core" (the rest of clc_wasm) or "shared" (core,
+ * alloc, talc: std's own functions and its generic ones, such as drop glue and iterators, whatever they are for).
+ */
+export function partOf(fn) {
+  const path = fn.replace(/^[<&]+/, "");
+  if (/^(clc_wasm::js::|js_sys|wasm_bindgen|__wbg|__wbindgen|__externref|clc(requests)?_(?!wasm::))|externref shim|-> Externref/.test(path)) return "edge";
+  if (path.startsWith("clc_wasm::")) return "core";
+  return "shared";
+}
+
+/**
+ * What the code costs in the gzipped module (zlib -9, which writes about 1% more than GNU gzip): the gzip size of
+ * the module without its name section, and what leaving out one function's body (`functions`, the costliest `top`),
+ * or every body of one part at once (`parts`), takes off it. A function's cost counts only what gzip cannot code
+ * from the rest, so the costs add up to less than the code's share, and a part's cost is more than the sum of its
+ * functions'. The cut module is not valid wasm; it only stands for "these bytes were not there".
+ */
+export function gzipCosts(buf, top = 25) {
+  const names = analyze(buf).functions;
+  // The module without its name section (the bodies are found again in it: their offsets moved).
+  const kept = sectionsOf(buf).filter(({ id, start }) => id !== 0 || name(buf, start)[0] !== "name");
+  const bare = Buffer.concat([buf.subarray(0, 8), ...kept.map((s) => buf.subarray(s.at, s.end))]);
+  const bodies = codeBodies(bare);
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const whole = gz(bare);
+  const without = (drop) => {
+    const pieces = [];
+    let from = 0;
+    for (const i of drop) {
+      pieces.push(bare.subarray(from, bodies[i].start));
+      from = bodies[i].end;
+    }
+    pieces.push(bare.subarray(from));
+    return whole - gz(Buffer.concat(pieces));
+  };
+  const byPart = new Map();
+  names.forEach((f, i) => byPart.set(partOf(f.name), [...(byPart.get(partOf(f.name)) || []), i]));
+  const parts = [...byPart].map(([part, indices]) => ({
+    part,
+    functions: indices.length,
+    raw: indices.reduce((n, i) => n + bodies[i].end - bodies[i].start, 0),
+    gzip: without(indices),
+  }));
+  const functions = names
+    .map((f, i) => ({ name: f.name, raw: bodies[i].end - bodies[i].start, gzip: without([i]) }))
+    .sort((a, b) => b.gzip - a.gzip)
+    .slice(0, top);
+  return { gzip: whole, parts: parts.sort((a, b) => b.gzip - a.gzip), functions };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const file = process.argv[2] || join(root, "target/wasm32-unknown-unknown/release/clc_wasm.wasm");
-  const top = Number(process.argv[3] || 25);
+  const args = process.argv.slice(2).filter((a) => a !== "--gzip");
+  const file = args[0] || join(root, "target/wasm32-unknown-unknown/release/clc_wasm.wasm");
+  const top = Number(args[1] || 25);
   if (!existsSync(file)) {
     console.error(`${file} not found: run bash scripts/build.sh first`);
     process.exit(2);
@@ -131,5 +166,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`\nLargest ${top} functions:`);
   for (const f of [...r.functions].sort((a, b) => b.size - a.size).slice(0, top)) {
     console.log(`  ${String(f.size).padStart(9)}  ${((100 * f.size) / code).toFixed(1).padStart(5)}%  ${f.name.slice(0, 140)}`);
+  }
+  if (process.argv.includes("--gzip")) {
+    const g = gzipCosts(readFileSync(file), top);
+    console.log(`\nIn the gzipped module (zlib -9, no name section: ${g.gzip} B), what leaving code out takes off:`);
+    console.log("  by part, all its functions at once (gzip / raw / functions):");
+    for (const p of g.parts) console.log(`  ${String(p.gzip).padStart(9)}  ${String(p.raw).padStart(7)}  ${String(p.functions).padStart(4)}  ${p.part}`);
+    console.log(`  the ${top} costliest functions, each alone (gzip / raw):`);
+    for (const f of g.functions) console.log(`  ${String(f.gzip).padStart(9)}  ${String(f.raw).padStart(7)}  ${f.name.slice(0, 120)}`);
   }
 }

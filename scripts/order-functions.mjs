@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
+import { codeBodies } from "./wasm-sections.mjs";
 
 const [measuredFile, input, output] = process.argv.slice(2);
 const fail = (why) => {
@@ -40,29 +41,9 @@ const dir = mkdtempSync(join(tmpdir(), "order-functions-"));
 
 /** The function bodies of a module's code section, in order. */
 function bodies(buf) {
-  const leb = (p) => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = buf[p++];
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return [value, p];
-    }
-  };
-  for (let pos = 8; pos < buf.length; ) {
-    const [size, start] = leb(pos + 1);
-    if (buf[pos] === 10) {
-      const found = [];
-      let [count, p] = leb(start);
-      for (; count > 0; count--) {
-        const [length, at] = leb(p);
-        found.push(buf.subarray(at, at + length));
-        p = at + length;
-      }
-      return found;
-    }
-    pos = start + size;
-  }
-  return fail("no code section");
+  const found = codeBodies(buf);
+  if (found.length === 0) fail("no code section");
+  return found.map(({ start, end }) => buf.subarray(start, end));
 }
 
 /** A module's text split around its defined functions, which binaryen prints last, one `(func` per line start. */

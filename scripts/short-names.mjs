@@ -11,6 +11,7 @@
 // it renames is not found where it should be, exactly once. `memory` keeps its name: the bench reads it.
 // Usage: node scripts/short-names.mjs <clc_wasm_bg.wasm> <clc_wasm.js>
 import { readFileSync, writeFileSync } from "node:fs";
+import { leb as readLeb, name as nameAt, sections } from "./wasm-sections.mjs";
 
 const [wasmFile, glueFile] = process.argv.slice(2);
 const fail = (why) => {
@@ -67,14 +68,7 @@ for (const [from, to] of exportNames) glue = glue.replace(new RegExp(`\\bwasm\\.
 
 // ---- the module: its import and export sections rewritten with the new names --------------------------------------
 const wasm = readFileSync(wasmFile);
-const leb = (pos) => {
-  let value = 0;
-  for (let shift = 0; ; shift += 7) {
-    const byte = wasm[pos++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, pos];
-  }
-};
+const leb = (pos) => readLeb(wasm, pos);
 const uleb = (value) => {
   const out = [];
   do {
@@ -86,10 +80,7 @@ const uleb = (value) => {
   return Buffer.from(out);
 };
 const str = (s) => Buffer.concat([uleb(Buffer.byteLength(s)), Buffer.from(s)]);
-const readName = (pos) => {
-  const [len, start] = leb(pos);
-  return [wasm.toString("utf8", start, start + len), start + len];
-};
+const readName = (pos) => nameAt(wasm, pos);
 /** Skips an import's or export's description, returning where the next entry starts. */
 const skipImport = (kind, pos) => {
   if (kind === 0) return leb(pos)[1]; // function: type index
@@ -113,11 +104,7 @@ const skipImport = (kind, pos) => {
 const renamedImports = new Set();
 const renamedExports = new Set();
 const parts = [wasm.subarray(0, 8)];
-let pos = 8;
-while (pos < wasm.length) {
-  const id = wasm[pos];
-  const [size, start] = leb(pos + 1);
-  const end = start + size;
+for (const { id, at, start, end } of sections(wasm)) {
   if (id === 2 || id === 7) {
     let [count, p] = leb(start);
     const entries = [];
@@ -147,9 +134,8 @@ while (pos < wasm.length) {
     const body = Buffer.concat([uleb(count), ...entries]);
     parts.push(Buffer.from([id]), uleb(body.length), body);
   } else {
-    parts.push(wasm.subarray(pos, end));
+    parts.push(wasm.subarray(at, end));
   }
-  pos = end;
 }
 // wasm-opt may have dropped an import the glue still provides (the glue is the same for every build): that one is
 // renamed in the glue only, and stays unused. An export the glue uses must be there, or it would call nothing.

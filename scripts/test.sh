@@ -83,6 +83,7 @@ stage "no serde_json in wasm" no_serde_json_in_wasm
 stage "the build's panic-formatting drop (tests/build)" node tests/build/drop-panic-messages.mjs
 stage "the build's panic-location zeroing (tests/build)" node tests/build/zero-panic-locations.mjs
 stage "the build's function order (tests/build)" node tests/build/order-functions.mjs
+stage "the wasm reader and the size breakdown (tests/build)" node tests/build/wasm-sections.mjs
 stage "package build" bash scripts/build.sh
 stage "TypeScript API" typescript_api
 stage "wasm tests (page, headless Chromium)" wasm_suite browser

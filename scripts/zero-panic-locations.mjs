@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { leb, sections } from "./wasm-sections.mjs";
 
 const file = process.argv[2];
 const fail = (why) => {
@@ -22,39 +23,23 @@ const wasm = Buffer.from(readFileSync(file));
 
 /** The active data segments: their start address and where their bytes are in the file. */
 function segments(buf) {
-  let pos = 8;
-  const leb = () => {
-    let result = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = buf[pos++];
-      result += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return result;
-    }
-  };
+  const data = sections(buf).find((s) => s.id === 11);
+  if (!data) return [];
   const found = [];
-  while (pos < buf.length) {
-    const id = buf[pos++];
-    const size = leb();
-    const end = pos + size;
-    if (id === 11) {
-      for (let count = leb(); count > 0; count--) {
-        // rustc writes only active segments into memory 0 at an `i32.const` address (flag 0).
-        if (leb() !== 0 || buf[pos++] !== 0x41) fail("a data segment that is not `i32.const` placed");
-        let address = 0;
-        let shift = 0;
-        let byte;
-        do {
-          byte = buf[pos++];
-          address |= (byte & 0x7f) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        if (buf[pos++] !== 0x0b) fail("a data segment's address is not a lone constant");
-        const length = leb();
-        found.push({ address, at: pos, bytes: buf.subarray(pos, pos + length) });
-        pos += length;
-      }
-    }
-    pos = end;
+  let [count, pos] = leb(buf, data.start);
+  for (; count > 0; count--) {
+    let flags;
+    [flags, pos] = leb(buf, pos);
+    // rustc writes only active segments into memory 0 at an `i32.const` address (flag 0).
+    if (flags !== 0 || buf[pos++] !== 0x41) fail("a data segment that is not `i32.const` placed");
+    // The address is a signed LEB128; rustc's are below 2^31, so read as unsigned they are the same.
+    let address;
+    [address, pos] = leb(buf, pos);
+    if (buf[pos++] !== 0x0b) fail("a data segment's address is not a lone constant");
+    let length;
+    [length, pos] = leb(buf, pos);
+    found.push({ address, at: pos, bytes: buf.subarray(pos, pos + length) });
+    pos += length;
   }
   return found;
 }
