@@ -132,6 +132,9 @@ function sizes() {
         gzip: costs.gzip,
         parts: costs.parts,
         costliest_functions: costs.functions,
+        // The core with what it reaches not through the edge, the rest of the module as it is: what a wasm of
+        // the core alone would come to at most.
+        core_reach: costs.core_reach,
       },
     };
   }

@@ -5,7 +5,9 @@
 // The shipped pkg/clc_wasm_bg.wasm has had its names stripped by wasm-opt, so by default this reads cargo's output
 // (target/wasm32-unknown-unknown/release/clc_wasm.wasm, before wasm-bindgen and wasm-opt): the proportions carry over.
 // For the shipped code with its names: scripts/optimize-wasm.sh <wasm-bindgen's output> <out.wasm> --keep-names.
-import { readFileSync, existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -141,7 +143,68 @@ export function gzipCosts(buf, top = 25) {
     .map((f, i) => ({ name: f.name, raw: bodies[i].end - bodies[i].start, gzip: without([i]) }))
     .sort((a, b) => b.gzip - a.gzip)
     .slice(0, top);
-  return { gzip: whole, parts: parts.sort((a, b) => b.gzip - a.gzip), functions };
+  // The core as a wasm of its own would hold: its functions and what they reach, the rest of the module as it is.
+  const reach = coreReach(buf);
+  const outside = names.map((_, i) => i).filter((i) => !reach.has(i));
+  const core_reach = {
+    functions: reach.size,
+    raw: [...reach].reduce((n, i) => n + bodies[i].end - bodies[i].start, 0),
+    gzip: whole - without(outside),
+  };
+  return { gzip: whole, parts: parts.sort((a, b) => b.gzip - a.gzip), functions, core_reach };
+}
+
+/**
+ * The functions (by their place in the code section) that the core's functions reach other than through the edge:
+ * by a call, a `ref.func`, or a `call_indirect`, which may reach any function of the table with its signature.
+ * Read from binaryen's text of the module (node_modules/.bin/wasm-dis), which names every call's target.
+ */
+export function coreReach(buf) {
+  const dir = mkdtempSync(join(tmpdir(), "clc-size-"));
+  let wat;
+  try {
+    writeFileSync(join(dir, "m.wasm"), buf);
+    const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
+    execFileSync(join(root, "node_modules/.bin/wasm-dis"), [...features.map((f) => `--enable-${f}`), join(dir, "m.wasm"), "-o", join(dir, "m.wat")]);
+    wat = readFileSync(join(dir, "m.wat"), "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const label = String.raw`\$"(?:[^"\\]|\\.)*"|\$[^\s()]+`;
+  const first = wat.indexOf("\n (func ") + 1;
+  const funcs = first ? wat.slice(first, wat.lastIndexOf("\n)") + 1).split(/(?=^ \(func )/m) : [];
+  // A signature as "params -> results", from a function's first line or a type's definition.
+  const signature = (line) => {
+    const types = (kind) => [...line.matchAll(new RegExp(String.raw`\(${kind} (?:\$\S+ )?([^()]+)\)`, "g"))].map((m) => m[1].trim()).join(" ");
+    return `${types("param")} -> ${types("result")}`;
+  };
+  const labels = funcs.map((f) => f.match(new RegExp(String.raw`^ \(func (${label})`))[1]);
+  const signatures = funcs.map((f) => signature(f.slice(0, f.indexOf("\n"))));
+  const typeSignature = new Map([...wat.slice(0, first).matchAll(/^ \(type (\$\S+) \(func(.*)\)\)$/gm)].map((m) => [m[1], signature(m[2])]));
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const names = analyze(buf).functions.map((f) => f.name);
+  if (names.length !== funcs.length) throw new Error(`size: ${names.length} bodies but ${funcs.length} functions in the text`);
+  const table = [];
+  for (const elem of wat.slice(0, first).match(/^ \(elem .*$/gm) || []) {
+    for (const m of elem.matchAll(new RegExp(label, "g"))) if (index.has(m[0])) table.push(index.get(m[0]));
+  }
+  const target = new RegExp(String.raw`\((?:call|return_call|ref\.func) (${label})`, "g");
+  const indirect = /\(call_indirect\b[^\n]*?\(type (\$[^\s)]+)\)/g;
+  const reach = new Set();
+  const todo = [];
+  const visit = (i) => {
+    // An import, seen, or the edge's: a core of its own would have no edge, nor table entries for it.
+    if (i === undefined || reach.has(i) || partOf(names[i]) === "edge") return;
+    reach.add(i);
+    todo.push(i);
+  };
+  names.forEach((n, i) => partOf(n) === "core" && visit(i));
+  while (todo.length) {
+    const f = funcs[todo.pop()];
+    for (const m of f.matchAll(target)) visit(index.get(m[1]));
+    for (const m of f.matchAll(indirect)) for (const t of table) if (signatures[t] === typeSignature.get(m[1])) visit(t);
+  }
+  return reach;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -174,5 +237,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const p of g.parts) console.log(`  ${String(p.gzip).padStart(9)}  ${String(p.raw).padStart(7)}  ${String(p.functions).padStart(4)}  ${p.part}`);
     console.log(`  the ${top} costliest functions, each alone (gzip / raw):`);
     for (const f of g.functions) console.log(`  ${String(f.gzip).padStart(9)}  ${String(f.raw).padStart(7)}  ${f.name.slice(0, 120)}`);
+    const r = g.core_reach;
+    console.log(`  the core alone (${r.functions} functions: its own, and std's it reaches not through the edge; ${r.raw} B raw), with all the data: ${r.gzip} B`);
   }
 }

@@ -1,14 +1,15 @@
 // scripts/wasm-sections.mjs (the module reader the build scripts and bench/size.mjs share) and bench/size.mjs's
-// gzip costs, on a small module made here: the sections and function bodies are found where wasm-as put them, a
-// number or section that runs past the end is an error rather than a wrong answer, and the gzip costs name every
-// function, split them into the three parts by name, and measure what cutting them takes off.
+// gzip costs, on small modules made here: the sections and function bodies are found where wasm-as put them, a
+// number or section that runs past the end is an error rather than a wrong answer, the gzip costs name every
+// function, split them into the three parts by name, and measure what cutting them takes off, and the core's
+// reach follows calls and the table but not the edge.
 // Usage: node tests/build/wasm-sections.mjs
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { analyze, gzipCosts, partOf } from "../../bench/size.mjs";
+import { analyze, coreReach, gzipCosts, partOf } from "../../bench/size.mjs";
 import { codeBodies, leb, name, sections } from "../../scripts/wasm-sections.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -82,6 +83,32 @@ check("the costliest is the longest", costs.functions[0].name === "clc_wasm::par
 check("one part each, of one function", costs.parts.length === 3 && costs.parts.every((p) => p.functions === 1), JSON.stringify(costs.parts));
 check("a part's raw size is its body's", costs.parts.find((p) => p.part === "core").raw === bodies[1].end - bodies[1].start);
 check("the whole is gzipped without the name section", costs.gzip > 0 && costs.gzip < buf.length, `${costs.gzip} of ${buf.length}`);
+
+// The core's reach: a call, and a call_indirect to what the table holds of its signature, but not the edge's
+// functions nor what only they call.
+const reachWat = `(module
+ (type $sig (func (param i32)))
+ (table 3 funcref)
+ (elem (i32.const 0) func $core::drop_in_place<A> $clc_wasm::js::line::Slot::drop $core::fmt::two)
+ (func $clc_wasm::queue::RequestQueue::start (param i32)
+  (call $alloc::vec::Vec<T>::push (local.get 0))
+  (call_indirect (type $sig) (local.get 0) (i32.const 0)))
+ (func $alloc::vec::Vec<T>::push (param i32) (drop (local.get 0)))
+ (func $core::drop_in_place<A> (param i32) (drop (local.get 0)))
+ (func $clc_wasm::js::line::Slot::drop (param i32) (call $alloc::vec::Vec<T>::grow (local.get 0)))
+ (func $alloc::vec::Vec<T>::grow (param i32) (drop (local.get 0)))
+ (func $core::fmt::two (param i32 i32) (drop (local.get 0)))
+ (export "start" (func $clc_wasm::queue::RequestQueue::start))
+)`;
+writeFileSync(join(dir, "reach.wat"), reachWat);
+execFileSync(join(root, "node_modules/.bin/wasm-as"), ["-g", join(dir, "reach.wat"), "-o", join(dir, "reach.wasm")]);
+const reachBuf = readFileSync(join(dir, "reach.wasm"));
+const reachNames = analyze(reachBuf).functions.map((f) => f.name);
+const reached = [...coreReach(reachBuf)].map((i) => reachNames[i]).sort();
+const expected = ["alloc::vec::Vec<T>::push", "clc_wasm::queue::RequestQueue::start", "core::drop_in_place<A>"];
+check("the core's reach: its calls and the table's functions of the call_indirect's signature, not the edge's", reached.join() === expected.join(), reached.join());
+const reachCosts = gzipCosts(reachBuf, 10).core_reach;
+check("the core's reach in the gzip costs", reachCosts.functions === 3 && reachCosts.gzip > 0 && reachCosts.gzip <= gzipCosts(reachBuf, 10).gzip, JSON.stringify(reachCosts));
 
 rmSync(dir, { recursive: true, force: true });
 console.log(failed ? `wasm-sections: ${failed} failed` : "wasm-sections: all passed");
