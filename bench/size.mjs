@@ -5,13 +5,12 @@
 // The shipped pkg/clc_wasm_bg.wasm has had its names stripped by wasm-opt, so by default this reads cargo's output
 // (target/wasm32-unknown-unknown/release/clc_wasm.wasm, before wasm-bindgen and wasm-opt): the proportions carry over.
 // For the shipped code with its names: scripts/optimize-wasm.sh <wasm-bindgen's output> <out.wasm> --keep-names.
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { codeBodies, leb, name, sections as sectionsOf } from "../scripts/wasm-sections.mjs";
+import { LABEL, codeBodies, functionsText, leb, name, sections as sectionsOf } from "../scripts/wasm-sections.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -132,7 +131,10 @@ export function gzipCosts(buf, top = 25) {
     return whole - gz(Buffer.concat(pieces));
   };
   const byPart = new Map();
-  names.forEach((f, i) => byPart.set(partOf(f.name), [...(byPart.get(partOf(f.name)) || []), i]));
+  names.forEach((f, i) => {
+    const part = partOf(f.name);
+    byPart.set(part, [...(byPart.get(part) || []), i]);
+  });
   const parts = [...byPart].map(([part, indices]) => ({
     part,
     functions: indices.length,
@@ -144,7 +146,7 @@ export function gzipCosts(buf, top = 25) {
     .sort((a, b) => b.gzip - a.gzip)
     .slice(0, top);
   // The core as a wasm of its own would hold: its functions and what they reach, the rest of the module as it is.
-  const reach = coreReach(buf);
+  const reach = coreReach(buf, names.map((f) => f.name));
   const outside = names.map((_, i) => i).filter((i) => !reach.has(i));
   const core_reach = {
     functions: reach.size,
@@ -157,48 +159,44 @@ export function gzipCosts(buf, top = 25) {
 /**
  * The functions (by their place in the code section) that the core's functions reach other than through the edge:
  * by a call, a `ref.func`, or a `call_indirect`, which may reach any function of the table with its signature.
- * Read from binaryen's text of the module (node_modules/.bin/wasm-dis), which names every call's target.
+ * Read from binaryen's text of the module (node_modules/.bin/wasm-dis), which names every call's target. `names`:
+ * the functions' symbol names, as `analyze` reads them (given when the caller has them already).
  */
-export function coreReach(buf) {
+export function coreReach(buf, names = analyze(buf).functions.map((f) => f.name)) {
   const dir = mkdtempSync(join(tmpdir(), "clc-size-"));
-  let wat;
+  let text;
   try {
     writeFileSync(join(dir, "m.wasm"), buf);
-    const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
-    execFileSync(join(root, "node_modules/.bin/wasm-dis"), [...features.map((f) => `--enable-${f}`), join(dir, "m.wasm"), "-o", join(dir, "m.wat")]);
-    wat = readFileSync(join(dir, "m.wat"), "utf8");
+    text = functionsText(join(dir, "m.wasm"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const label = String.raw`\$"(?:[^"\\]|\\.)*"|\$[^\s()]+`;
-  const first = wat.indexOf("\n (func ") + 1;
-  const funcs = first ? wat.slice(first, wat.lastIndexOf("\n)") + 1).split(/(?=^ \(func )/m) : [];
+  const { head, funcs, labels } = text;
+  if (names.length !== funcs.length) throw new Error(`size: ${names.length} bodies but ${funcs.length} functions in the text`);
+  const parts = names.map(partOf);
   // A signature as "params -> results", from a function's first line or a type's definition.
   const signature = (line) => {
     const types = (kind) => [...line.matchAll(new RegExp(String.raw`\(${kind} (?:\$\S+ )?([^()]+)\)`, "g"))].map((m) => m[1].trim()).join(" ");
     return `${types("param")} -> ${types("result")}`;
   };
-  const labels = funcs.map((f) => f.match(new RegExp(String.raw`^ \(func (${label})`))[1]);
   const signatures = funcs.map((f) => signature(f.slice(0, f.indexOf("\n"))));
-  const typeSignature = new Map([...wat.slice(0, first).matchAll(/^ \(type (\$\S+) \(func(.*)\)\)$/gm)].map((m) => [m[1], signature(m[2])]));
+  const typeSignature = new Map([...head.matchAll(/^ \(type (\$\S+) \(func(.*)\)\)$/gm)].map((m) => [m[1], signature(m[2])]));
   const index = new Map(labels.map((l, i) => [l, i]));
-  const names = analyze(buf).functions.map((f) => f.name);
-  if (names.length !== funcs.length) throw new Error(`size: ${names.length} bodies but ${funcs.length} functions in the text`);
   const table = [];
-  for (const elem of wat.slice(0, first).match(/^ \(elem .*$/gm) || []) {
-    for (const m of elem.matchAll(new RegExp(label, "g"))) if (index.has(m[0])) table.push(index.get(m[0]));
+  for (const elem of head.match(/^ \(elem .*$/gm) || []) {
+    for (const m of elem.matchAll(new RegExp(LABEL, "g"))) if (index.has(m[0])) table.push(index.get(m[0]));
   }
-  const target = new RegExp(String.raw`\((?:call|return_call|ref\.func) (${label})`, "g");
+  const target = new RegExp(String.raw`\((?:call|return_call|ref\.func) (${LABEL})`, "g");
   const indirect = /\(call_indirect\b[^\n]*?\(type (\$[^\s)]+)\)/g;
   const reach = new Set();
   const todo = [];
   const visit = (i) => {
     // An import, seen, or the edge's: a core of its own would have no edge, nor table entries for it.
-    if (i === undefined || reach.has(i) || partOf(names[i]) === "edge") return;
+    if (i === undefined || reach.has(i) || parts[i] === "edge") return;
     reach.add(i);
     todo.push(i);
   };
-  names.forEach((n, i) => partOf(n) === "core" && visit(i));
+  parts.forEach((part, i) => part === "core" && visit(i));
   while (todo.length) {
     const f = funcs[todo.pop()];
     for (const m of f.matchAll(target)) visit(index.get(m[1]));

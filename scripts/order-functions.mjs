@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
-import { codeBodies } from "./wasm-sections.mjs";
+import { FEATURES, codeBodies, functionsText } from "./wasm-sections.mjs";
 
 const [measuredFile, input, output] = process.argv.slice(2);
 const fail = (why) => {
@@ -36,7 +36,6 @@ const CANDIDATES = 64;
 const SHORT_INDEXED = 16;
 const WINDOW = 32768;
 const bin = join(dirname(fileURLToPath(import.meta.url)), "../node_modules/.bin");
-const features = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
 const dir = mkdtempSync(join(tmpdir(), "order-functions-"));
 
 /** The function bodies of a module's code section, in order. */
@@ -46,19 +45,14 @@ function bodies(buf) {
   return found.map(({ start, end }) => buf.subarray(start, end));
 }
 
-/** A module's text split around its defined functions, which binaryen prints last, one `(func` per line start. */
+/** A module's text split around its defined functions (see `functionsText`), which must all have names. */
 function text(file) {
-  execFileSync(join(bin, "wasm-dis"), [...features, file, "-o", join(dir, "module.wat")]);
-  const wat = readFileSync(join(dir, "module.wat"), "utf8");
-  const first = wat.indexOf("\n (func ") + 1;
-  const last = wat.lastIndexOf("\n)") + 1;
-  if (first === 0 || last <= first) fail(`${file}: no functions in its text`);
-  const funcs = wat.slice(first, last).split(/(?=^ \(func )/m);
-  const labels = funcs.map((f) => f.slice(" (func ".length).match(/^(\$"(?:[^"\\]|\\.)*"|\S+)/)[1]);
+  const split = functionsText(file);
+  if (split.funcs.length === 0) fail(`${file}: no functions in its text`);
   // Without a name section, binaryen labels functions by index ($123), which change with the order.
-  if (labels.some((label) => /^\$\d+$/.test(label))) fail(`${file}: its functions have no names`);
-  if (new Set(labels).size !== labels.length) fail(`${file}: two functions share a name`);
-  return { head: wat.slice(0, first), funcs, labels, tail: wat.slice(last) };
+  if (split.labels.some((label) => /^\$\d+$/.test(label))) fail(`${file}: its functions have no names`);
+  if (new Set(split.labels).size !== split.labels.length) fail(`${file}: two functions share a name`);
+  return split;
 }
 
 try {
@@ -121,7 +115,7 @@ try {
   const missing = measured.labels.filter((label) => !target.labels.includes(label));
   if (missing.length > 0) fail(`${missing.length} functions of ${measuredFile} are not in ${input}, such as ${missing[0]}`);
   writeFileSync(join(dir, "ordered.wat"), target.head + placedIn.map((i) => target.funcs[i]).join("") + target.tail);
-  execFileSync(join(bin, "wasm-as"), [...features, "-g", join(dir, "ordered.wat"), "-o", output]);
+  execFileSync(join(bin, "wasm-as"), [...FEATURES, "-g", join(dir, "ordered.wat"), "-o", output]);
   const written = text(output);
   if (written.labels.join("\n") !== placedIn.map((i) => target.labels[i]).join("\n")) fail("the module written holds other functions");
   console.log(`order-functions: ${code.length} functions placed in the order gzip codes best`);
